@@ -1,0 +1,86 @@
+"""Password hashing with argon2id and access tokens with PyJWT."""
+
+import asyncio
+import time
+
+import jwt
+from argon2 import PasswordHasher as _Argon2
+from argon2 import Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from application.ports import AccessToken
+from domain.errors import InvalidCredentials
+
+OWASP_MEMORY_KIB = 19 * 1024
+OWASP_TIME_COST = 2
+OWASP_PARALLELISM = 1
+
+
+class Argon2PasswordHasher:
+    """argon2id at no less than OWASP's parameters; the work runs in a worker thread."""
+
+    def __init__(
+        self,
+        *,
+        memory_kib: int = OWASP_MEMORY_KIB,
+        time_cost: int = OWASP_TIME_COST,
+        parallelism: int = OWASP_PARALLELISM,
+    ) -> None:
+        if memory_kib < OWASP_MEMORY_KIB or time_cost < OWASP_TIME_COST or parallelism < 1:
+            raise ValueError("argon2id parameters below OWASP's minimum (m=19 MiB, t=2, p=1)")
+        self._argon2 = _Argon2(
+            memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism, type=Type.ID
+        )
+        self._dummy_hash = self._argon2.hash("an unknown account has this password")
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._argon2.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        return await asyncio.to_thread(self._verify, password_hash, password)
+
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            self._argon2.verify(password_hash or self._dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return password_hash is not None
+
+
+class JwtTokenService:
+    """HS256 tokens carrying sub, exp, iat, iss and aud; only HS256 is accepted back."""
+
+    ALGORITHM = "HS256"
+
+    def __init__(
+        self, *, secret: str, ttl_seconds: int, issuer: str = "catalog", audience: str = "catalog"
+    ) -> None:
+        if len(secret.encode()) < 32:
+            raise ValueError("the JWT secret must be at least 32 bytes")
+        self._secret, self._ttl = secret, ttl_seconds
+        self._issuer, self._audience = issuer, audience
+
+    def issue(self, user_id: int) -> AccessToken:
+        now = int(time.time())
+        claims = {
+            "sub": str(user_id),
+            "iat": now,
+            "exp": now + self._ttl,
+            "iss": self._issuer,
+            "aud": self._audience,
+        }
+        return AccessToken(jwt.encode(claims, self._secret, algorithm=self.ALGORITHM), self._ttl)
+
+    def subject(self, token: str) -> int:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self.ALGORITHM],
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["sub", "exp", "iat", "iss", "aud"]},
+            )
+            return int(claims["sub"])
+        except (jwt.PyJWTError, ValueError):
+            raise InvalidCredentials() from None

@@ -1,0 +1,1 @@
+"""Catalog's use cases and the ports they need; depends on `domain` only."""

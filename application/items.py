@@ -1,0 +1,174 @@
+"""Use cases about items: create, read, list, export, change and delete."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from application.access import (
+    active_actor,
+    existing_item,
+    require_owner_or_admin,
+    require_version,
+)
+from application.pagination import ItemFilter, Page, PageRequest, page_of
+from application.ports import Clock, UnitOfWorkFactory
+from domain import rules
+from domain.errors import InvariantViolated
+from domain.events import ItemCreated, ItemDeleted, ItemUpdated
+from domain.items import KEEP, Item, Keep, check_price
+
+EXPORT_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateItemCommand:
+    actor_id: int
+    name: str
+    description: str | None = None
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetItemQuery:
+    item_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListItemsQuery:
+    where: ItemFilter = field(default_factory=ItemFilter)
+    page: PageRequest = field(default_factory=PageRequest)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportItemsQuery:
+    where: ItemFilter = field(default_factory=ItemFilter)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateItemCommand:
+    actor_id: int
+    item_id: int
+    name: str | None = None
+    description: str | Keep | None = KEEP
+    price: Decimal | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteItemCommand:
+    actor_id: int
+    item_id: int
+    expected_version: int | None = None
+
+
+def check_filter(where: ItemFilter) -> ItemFilter:
+    """Bounds the filters as strictly as the fields they filter."""
+    if where.name_contains is not None and len(where.name_contains) > rules.NAME_MAX:
+        raise InvariantViolated("q", f"must be at most {rules.NAME_MAX} characters")
+    low, high = where.min_price, where.max_price
+    for bound, name in ((low, "min_price"), (high, "max_price")):
+        if bound is not None:
+            try:
+                check_price(bound)
+            except InvariantViolated as error:
+                raise InvariantViolated(name, error.message) from None
+    if low is not None and high is not None and low > high:
+        raise InvariantViolated("min_price", "must not exceed max_price")
+    return where
+
+
+class CreateItem:
+    """Any active user may publish an item; they become its owner."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, cmd: CreateItemCommand) -> Item:
+        draft = Item.create(
+            owner_id=cmd.actor_id,
+            name=cmd.name,
+            description=cmd.description,
+            price=cmd.price,
+            now=self._clock.now(),
+        )
+        async with self._uow() as uow:
+            await active_actor(uow, cmd.actor_id)
+            item = await uow.items.add(draft)
+            uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
+            await uow.commit()
+        return item
+
+
+class GetItem:
+    """Anyone may read any item."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, query: GetItemQuery) -> Item:
+        async with self._uow() as uow:
+            return await existing_item(uow, query.item_id)
+
+
+class ListItems:
+    """Anyone may list items, filtered by owner, name and price, sorted by id or price."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, query: ListItemsQuery) -> Page[Item]:
+        where = check_filter(query.where)
+        async with self._uow() as uow:
+            rows = await uow.items.list(where, query.page)
+        return page_of(rows, query.page, price=lambda item: item.price)
+
+
+class ExportItems:
+    """Every matching item, by id, read in batches so memory stays flat."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory, batch_size: int = EXPORT_BATCH) -> None:
+        self._uow, self._batch_size = uow, batch_size
+
+    async def __call__(self, query: ExportItemsQuery) -> AsyncIterator[Item]:
+        where = check_filter(query.where)
+        async with self._uow() as uow:
+            async for item in uow.items.stream(where, batch_size=self._batch_size):
+                yield item
+
+
+class UpdateItem:
+    """The owner or an admin may change an item's name, description and price."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, cmd: UpdateItemCommand) -> Item:
+        async with self._uow() as uow:
+            actor = await active_actor(uow, cmd.actor_id)
+            item = await existing_item(uow, cmd.item_id)
+            require_owner_or_admin(actor, item)
+            require_version("item", item.id, item.version, cmd.expected_version)
+            changed = item.change(
+                now=self._clock.now(), name=cmd.name, description=cmd.description, price=cmd.price
+            )
+            await uow.items.update(changed, expected_version=item.version)
+            uow.record(ItemUpdated(item_id=changed.id, version=changed.version))
+            await uow.commit()
+        return changed
+
+
+class DeleteItem:
+    """The owner or an admin may delete an item."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, cmd: DeleteItemCommand) -> None:
+        async with self._uow() as uow:
+            actor = await active_actor(uow, cmd.actor_id)
+            item = await existing_item(uow, cmd.item_id)
+            require_owner_or_admin(actor, item)
+            require_version("item", item.id, item.version, cmd.expected_version)
+            await uow.items.delete(item.id)
+            uow.record(ItemDeleted(item_id=item.id))
+            await uow.commit()

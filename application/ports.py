@@ -1,0 +1,98 @@
+"""The ports: what the use cases need from the world, implemented by the adapters."""
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from application.pagination import ItemFilter, PageRequest
+from domain.events import DomainEvent
+from domain.items import Item
+from domain.users import User
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> User:
+        """Stores a new user and returns it with its id."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None:
+        """`email` is already normalised."""
+
+    async def update(self, user: User, *, expected_version: int) -> None:
+        """Writes `user` if the stored version is `expected_version`, else VersionConflict."""
+
+    async def delete(self, user_id: int) -> None:
+        """Deletes the user and, in the same transaction, their items."""
+
+    async def list(self, page: PageRequest) -> list[User]:
+        """At most `page.limit + 1` users in `page.sort` order, after `page.after`."""
+
+
+class ItemRepository(Protocol):
+    async def add(self, item: Item) -> Item: ...
+
+    async def get(self, item_id: int) -> Item | None: ...
+
+    async def update(self, item: Item, *, expected_version: int) -> None:
+        """Writes `item` if the stored version is `expected_version`, else VersionConflict."""
+
+    async def delete(self, item_id: int) -> None: ...
+
+    async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
+        """At most `page.limit + 1` matching items in `page.sort` order, after `page.after`."""
+
+    def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
+        """Every matching item by id, fetched `batch_size` rows at a time."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Rolls back on exit unless `commit()` was awaited."""
+
+    users: UserRepository
+    items: ItemRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Makes every change of this unit of work durable and visible, or raises."""
+
+    def record(self, event: DomainEvent) -> None:
+        """Keeps an event; it counts only if the unit of work commits."""
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True if `password` matches. With no hash, checks a dummy one at the same cost."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_in: int
+
+
+class TokenService(Protocol):
+    def issue(self, user_id: int) -> AccessToken: ...
+
+    def subject(self, token: str) -> int:
+        """The user id the token was issued for; InvalidCredentials if it is not valid."""

@@ -1,0 +1,163 @@
+"""Use cases about users: register, read, list, change and delete."""
+
+from dataclasses import dataclass, field
+
+from application.access import (
+    active_actor,
+    existing_user,
+    require_admin,
+    require_self_or_admin,
+    require_version,
+)
+from application.pagination import Page, PageRequest, Sort, page_of
+from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from domain import rules
+from domain.errors import EmailAlreadyRegistered, InvariantViolated, PermissionDenied
+from domain.events import UserDeleted, UserRegistered, UserUpdated
+from domain.users import User, check_password, normalise_email
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterUserCommand:
+    name: str
+    email: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetUserQuery:
+    actor_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListUsersQuery:
+    actor_id: int
+    page: PageRequest
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateUserCommand:
+    actor_id: int
+    user_id: int
+    name: str | None = None
+    email: str | None = None
+    password: str | None = field(default=None, repr=False)
+    is_active: bool | None = None
+    is_admin: bool | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteUserCommand:
+    actor_id: int
+    user_id: int
+    expected_version: int | None = None
+
+
+async def _ensure_email_free(uow: UnitOfWork, email: str) -> None:
+    if await uow.users.get_by_email(email) is not None:
+        raise EmailAlreadyRegistered(email)
+
+
+class RegisterUser:
+    """Anyone may register. The email is unique whatever its case; the password is
+    8–128 characters and only its argon2id hash is kept."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow, self._hasher, self._clock = uow, hasher, clock
+
+    async def __call__(self, cmd: RegisterUserCommand) -> User:
+        email = normalise_email(cmd.email)
+        rules.name(cmd.name)  # refuse bad input before paying for a hash
+        password_hash = await self._hasher.hash(check_password(cmd.password))
+        async with self._uow() as uow:
+            await _ensure_email_free(uow, email)
+            user = await uow.users.add(
+                User.register(
+                    name=cmd.name, email=email, password_hash=password_hash, now=self._clock.now()
+                )
+            )
+            uow.record(UserRegistered(user_id=user.id, email=user.email))
+            await uow.commit()
+        return user
+
+
+class GetUser:
+    """A user may read their own record; an admin may read anyone's."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, query: GetUserQuery) -> User:
+        async with self._uow() as uow:
+            actor = await active_actor(uow, query.actor_id)
+            require_self_or_admin(actor, query.user_id)
+            return actor if actor.id == query.user_id else await existing_user(uow, query.user_id)
+
+
+class ListUsers:
+    """Only an admin may list users, by id in either direction."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, query: ListUsersQuery) -> Page[User]:
+        if query.page.sort not in (Sort.ID, Sort.ID_DESC):
+            raise InvariantViolated("sort", "users sort only by id or -id")
+        async with self._uow() as uow:
+            require_admin(await active_actor(uow, query.actor_id))
+            rows = await uow.users.list(query.page)
+        return page_of(rows, query.page)
+
+
+class UpdateUser:
+    """A user may change their own name, email and password; an admin may change anyone's,
+    and only an admin may change `is_active` or `is_admin`."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow, self._hasher, self._clock = uow, hasher, clock
+
+    async def __call__(self, cmd: UpdateUserCommand) -> User:
+        email = None if cmd.email is None else normalise_email(cmd.email)
+        password_hash = None
+        if cmd.password is not None:
+            password_hash = await self._hasher.hash(check_password(cmd.password))
+        async with self._uow() as uow:
+            actor = await active_actor(uow, cmd.actor_id)
+            require_self_or_admin(actor, cmd.user_id)
+            if (cmd.is_active is not None or cmd.is_admin is not None) and not actor.is_admin:
+                raise PermissionDenied("only an admin may change is_active or is_admin")
+            user = await existing_user(uow, cmd.user_id)
+            require_version("user", user.id, user.version, cmd.expected_version)
+            if email is not None and email != user.email:
+                await _ensure_email_free(uow, email)
+            changed = user.change(
+                now=self._clock.now(),
+                name=cmd.name,
+                email=email,
+                password_hash=password_hash,
+                is_active=cmd.is_active,
+                is_admin=cmd.is_admin,
+            )
+            await uow.users.update(changed, expected_version=user.version)
+            uow.record(UserUpdated(user_id=changed.id, version=changed.version))
+            await uow.commit()
+        return changed
+
+
+class DeleteUser:
+    """A user may delete themselves; an admin may delete anyone. Their items go with them."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, cmd: DeleteUserCommand) -> None:
+        async with self._uow() as uow:
+            actor = await active_actor(uow, cmd.actor_id)
+            require_self_or_admin(actor, cmd.user_id)
+            user = await existing_user(uow, cmd.user_id)
+            require_version("user", user.id, user.version, cmd.expected_version)
+            await uow.users.delete(user.id)
+            uow.record(UserDeleted(user_id=user.id))
+            await uow.commit()

@@ -1,0 +1,1 @@
+"""Catalog's domain: entities, value rules, errors and events, in plain Python."""

@@ -1,0 +1,48 @@
+"""Domain errors: plain exceptions that every entrypoint maps to its own language."""
+
+
+class DomainError(Exception):
+    """Base of every error the business rules raise."""
+
+
+class NotFound(DomainError):
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key} not found")
+        self.kind = kind
+        self.key = key
+
+
+class EmailAlreadyRegistered(DomainError):
+    def __init__(self, email: str) -> None:
+        super().__init__(f"email {email} is already registered")
+        self.email = email
+
+
+class InvalidCredentials(DomainError):
+    def __init__(self) -> None:
+        super().__init__("invalid credentials")
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, reason: str = "not allowed") -> None:
+        super().__init__(reason)
+
+
+class VersionConflict(DomainError):
+    """A write based on a version that is no longer current (a lost race)."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key} was changed by someone else")
+        self.kind = kind
+        self.key = key
+
+
+class PreconditionFailed(VersionConflict):
+    """The caller named the version it expected, and it is not the current one."""
+
+
+class InvariantViolated(DomainError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -1,0 +1,1 @@
+"""Composition root and the ways in: HTTP and the command line."""
