@@ -51,8 +51,11 @@ class ItemRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. Rolls back on exit unless `commit()` was awaited."""
 
-    users: UserRepository
-    items: ItemRepository
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def items(self) -> ItemRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
