@@ -1,0 +1,54 @@
+"""Configuration from `CATALOG_*` environment variables (and an optional `.env`)."""
+
+import secrets
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./catalog.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CATALOG_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: SecretStr | None = None
+    access_token_ttl_seconds: int = Field(default=1800, ge=60, le=86_400)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    auto_migrate: bool = True
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("must be at least 32 bytes")
+        return value
+
+    @property
+    def jwt_secret_configured(self) -> bool:
+        return self.jwt_secret is not None
+
+    def signing_secret(self) -> str:
+        """The configured secret, or a fresh one for this process (callers warn)."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return secrets.token_urlsafe(48)
