@@ -31,5 +31,9 @@ def open_backend(url: str, *, pool_size: int = 5) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`."""
     if url.startswith(MEMORY_URL):
         database = InMemoryDatabase()
-        return Backend("memory", lambda: InMemoryUnitOfWork(database), _nothing, _nothing, _nothing)
+
+        def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
+            return InMemoryUnitOfWork(database, read_only=read_only)
+
+        return Backend("memory", uow, _nothing, _nothing, _nothing)
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")

@@ -29,7 +29,7 @@ class Authenticate:
             email = None
         user = None
         if email is not None:
-            async with self._uow() as uow:
+            async with self._uow(read_only=True) as uow:
                 user = await uow.users.get_by_email(email)
         matches = await self._hasher.verify(
             None if user is None else user.password_hash, cmd.password

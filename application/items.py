@@ -91,7 +91,7 @@ class CreateItem:
             price=cmd.price,
             now=self._clock.now(),
         )
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             await active_actor(uow, cmd.actor_id)
             item = await uow.items.add(draft)
             uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
@@ -106,7 +106,7 @@ class GetItem:
         self._uow = uow
 
     async def __call__(self, query: GetItemQuery) -> Item:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await existing_item(uow, query.item_id)
 
 
@@ -118,7 +118,7 @@ class ListItems:
 
     async def __call__(self, query: ListItemsQuery) -> Page[Item]:
         where = check_filter(query.where)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             rows = await uow.items.list(where, query.page)
         return page_of(rows, query.page, price=lambda item: item.price)
 

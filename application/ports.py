@@ -1,6 +1,6 @@
 """The ports: what the use cases need from the world, implemented by the adapters."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -73,7 +73,10 @@ class UnitOfWork(Protocol):
         """Keeps an event; it counts only if the unit of work commits."""
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. `read_only` promises it will not write or commit, which
+        lets a backend skip the transaction's round trips."""
 
 
 class PasswordHasher(Protocol):

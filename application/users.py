@@ -71,7 +71,7 @@ class RegisterUser:
         email = normalise_email(cmd.email)
         rules.name(cmd.name)  # refuse bad input before paying for a hash
         password_hash = await self._hasher.hash(check_password(cmd.password))
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             await _ensure_email_free(uow, email)
             user = await uow.users.add(
                 User.register(
@@ -90,7 +90,7 @@ class GetUser:
         self._uow = uow
 
     async def __call__(self, query: GetUserQuery) -> User:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             actor = await active_actor(uow, query.actor_id)
             require_self_or_admin(actor, query.user_id)
             return actor if actor.id == query.user_id else await existing_user(uow, query.user_id)
