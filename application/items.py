@@ -91,7 +91,7 @@ class CreateItem:
             price=cmd.price,
             now=self._clock.now(),
         )
-        async with self._uow(read_only=True) as uow:
+        async with self._uow() as uow:
             await active_actor(uow, cmd.actor_id)
             item = await uow.items.add(draft)
             uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
@@ -131,7 +131,7 @@ class ExportItems:
 
     async def __call__(self, query: ExportItemsQuery) -> AsyncIterator[Item]:
         where = check_filter(query.where)
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             async for item in uow.items.stream(where, batch_size=self._batch_size):
                 yield item
 

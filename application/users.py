@@ -71,7 +71,7 @@ class RegisterUser:
         email = normalise_email(cmd.email)
         rules.name(cmd.name)  # refuse bad input before paying for a hash
         password_hash = await self._hasher.hash(check_password(cmd.password))
-        async with self._uow(read_only=True) as uow:
+        async with self._uow() as uow:
             await _ensure_email_free(uow, email)
             user = await uow.users.add(
                 User.register(
@@ -105,7 +105,7 @@ class ListUsers:
     async def __call__(self, query: ListUsersQuery) -> Page[User]:
         if query.page.sort not in (Sort.ID, Sort.ID_DESC):
             raise InvariantViolated("sort", "users sort only by id or -id")
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             require_admin(await active_actor(uow, query.actor_id))
             rows = await uow.users.list(query.page)
         return page_of(rows, query.page)
