@@ -22,6 +22,7 @@ check: install
 	$(BIN)/lint-imports
 
 test: install
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 run: install

@@ -8,10 +8,16 @@ operations an operator needs (is the database there, build its schema, let it go
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import text
+
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.sqlalchemy import migrations
+from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.ports import UnitOfWorkFactory
 
 MEMORY_URL = "memory://"
+_SQL_SCHEMES = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql"}
 
 
 async def _nothing() -> None:
@@ -28,12 +34,37 @@ class Backend:
 
 
 def open_backend(url: str, *, pool_size: int = 5) -> Backend:
-    """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`."""
+    """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
+
+    Nothing connects here: the first unit of work, ping or migration does."""
     if url.startswith(MEMORY_URL):
-        database = InMemoryDatabase()
+        return _memory()
+    scheme = url.split(":", 1)[0]
+    if scheme not in _SQL_SCHEMES:
+        raise ValueError(
+            f"unsupported database URL scheme {scheme!r}: use memory://, "
+            "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
+        )
+    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size)
 
-        def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
-            return InMemoryUnitOfWork(database, read_only=read_only)
 
-        return Backend("memory", uow, _nothing, _nothing, _nothing)
-    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+def _memory() -> Backend:
+    database = InMemoryDatabase()
+
+    def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(database, read_only=read_only)
+
+    return Backend("memory", uow, _nothing, _nothing, _nothing)
+
+
+def _sql(name: str, url: str, *, pool_size: int) -> Backend:
+    engine = create_engine(url, pool_size=pool_size)
+
+    async def ping() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def migrate() -> None:
+        await migrations.upgrade(engine)
+
+    return Backend(name, SqlAlchemyUnitOfWorkFactory(engine), ping, migrate, engine.dispose)

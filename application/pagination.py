@@ -59,8 +59,10 @@ class Keyset:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             sort_value, key, price = json.loads(raw)
             keyset = cls(Sort(sort_value), int(key), None if price is None else Decimal(price))
-        except (ValueError, TypeError, binascii.Error, ArithmeticError):
+        except (ValueError, TypeError, binascii.Error, ArithmeticError, RecursionError):
             raise InvariantViolated("cursor", "is not a valid cursor") from None
+        if keyset.price is not None and not keyset.price.is_finite():
+            raise InvariantViolated("cursor", "is not a valid cursor")
         if keyset.sort is not sort:
             raise InvariantViolated("cursor", "was made for another sort order")
         if (sort.key == "price") != (keyset.price is not None):

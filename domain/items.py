@@ -24,7 +24,7 @@ def check_price(value: Decimal) -> Decimal:
         raise InvariantViolated("price", "must have at most 2 decimal places")
     if not Decimal(0) <= cents <= PRICE_MAX:
         raise InvariantViolated("price", f"must be between 0 and {PRICE_MAX}")
-    return cents
+    return abs(cents)  # -0.00 is 0.00
 
 
 def check_description(value: str | None) -> str | None:

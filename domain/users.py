@@ -15,7 +15,7 @@ def normalise_email(value: str) -> str:
     """Trimmed and lower-cased; one @ with something on each side, no spaces."""
     email = value.strip().lower()
     local, at, domain = email.rpartition("@")
-    if not (at and local and domain) or len(email) > EMAIL_MAX:
+    if not (at and local and domain) or "@" in local or len(email) > EMAIL_MAX:
         raise InvariantViolated("email", "must be a valid email address")
     if any(c.isspace() for c in email) or rules.has_control_characters(email):
         raise InvariantViolated("email", "must not contain spaces or control characters")

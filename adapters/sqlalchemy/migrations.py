@@ -1,0 +1,70 @@
+"""Brings a database to the newest Alembic revision, from inside a running event loop.
+
+Alembic's env.py sees the connection we hand it (`config.attributes["connection"]`), so
+the upgrade runs on our engine. Two processes starting together cannot race: on PostgreSQL
+env.py holds an advisory lock for the upgrade's transaction; on SQLite, a file lock.
+"""
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
+ALEMBIC_INI = ALEMBIC_DIR.parent / "alembic.ini"
+
+
+def alembic_config(url: str) -> Config:
+    """The repository's Alembic configuration, pointed at `url`."""
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.attributes["url"] = url  # not through the ini: no % interpolation of passwords
+    return config
+
+
+def sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def sqlite_lock(url: str) -> Iterator[None]:
+    """Serialises migrations of one SQLite file across processes (its DDL is not
+    transactional, so a database lock alone would not do)."""
+    path = sqlite_file(url)
+    if path is None:
+        yield
+        return
+    with open(path.with_name(path.name + ".migrate-lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+async def upgrade(engine: AsyncEngine, *, revision: str = "head") -> None:
+    ensure_sqlite_directory(engine.url.render_as_string(hide_password=False))
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.connect() as connection:
+        await connection.run_sync(run)
+        await connection.commit()

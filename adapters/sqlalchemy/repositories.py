@@ -1,0 +1,219 @@
+"""Repositories over one connection: Core statements in, domain dataclasses out.
+
+They never open a transaction, commit or roll back: the unit of work owns that.
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sqlalchemy.tables import PRICE, items, users
+from application.pagination import ItemFilter, PageRequest, Sort
+from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
+from domain.items import Item
+from domain.users import User
+
+_UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE"})
+_FOREIGN_KEY = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
+
+_USER_FIELDS = ("name", "email", "password_hash", "is_active", "is_admin")
+_ITEM_FIELDS = ("owner_id", "name", "description", "price")
+_STAMPS = ("created_at", "updated_at", "version")
+
+_GET_USER = select(users).where(users.c.id == bindparam("key"))
+_GET_USER_BY_EMAIL = select(users).where(users.c.email == bindparam("key"))
+_INSERT_USER = insert(users).returning(users.c.id)
+_UPDATE_USER = update(users).where(
+    users.c.id == bindparam("key"), users.c.version == bindparam("expected")
+)
+_DELETE_USER = delete(users).where(users.c.id == bindparam("key"))
+
+_GET_ITEM = select(items).where(items.c.id == bindparam("key"))
+_INSERT_ITEM = insert(items).returning(items.c.id)
+_UPDATE_ITEM = update(items).where(
+    items.c.id == bindparam("key"), items.c.version == bindparam("expected")
+)
+_DELETE_ITEM = delete(items).where(items.c.id == bindparam("key"))
+
+
+def _code(error: IntegrityError) -> str:
+    """The SQLSTATE (PostgreSQL) or extended error name (SQLite) of a violation."""
+    return str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "sqlite_errorname", ""))
+
+
+def _user(row: Sequence[Any]) -> User:
+    id_, name, email, password_hash, is_active, is_admin, created, updated, version = row
+    return User(
+        id=id_,
+        name=name,
+        email=email,
+        password_hash=password_hash,
+        is_active=is_active,
+        is_admin=is_admin,
+        created_at=created,
+        updated_at=updated,
+        version=version,
+    )
+
+
+def _item(row: Sequence[Any]) -> Item:
+    id_, owner_id, name, description, price, created, updated, version = row
+    return Item(
+        id=id_,
+        owner_id=owner_id,
+        name=name,
+        description=description,
+        price=price,
+        created_at=created,
+        updated_at=updated,
+        version=version,
+    )
+
+
+def _values(entity: User | Item, fields: Sequence[str]) -> dict[str, Any]:
+    return {field: getattr(entity, field) for field in (*fields, *_STAMPS)}
+
+
+def _after(page: PageRequest, *, by_price: bool, table: Any) -> list[ColumnElement[bool]]:
+    """The keyset condition: rows strictly after the cursor in the page's order."""
+    after = page.after
+    if after is None:
+        return []
+    if by_price and after.price is not None:
+        key = tuple_(table.c.price, table.c.id)
+        position = tuple_(literal(after.price, PRICE), literal(after.id))
+        return [key < position if page.sort.descending else key > position]
+    return [table.c.id < after.id if page.sort.descending else table.c.id > after.id]
+
+
+def _ordered(stmt: Select[Any], page: PageRequest, *, by_price: bool, table: Any) -> Select[Any]:
+    keys = [table.c.price, table.c.id] if by_price else [table.c.id]
+    if page.sort.descending:
+        keys = [key.desc() for key in keys]
+    stmt = stmt.where(*_after(page, by_price=by_price, table=table)).order_by(*keys)
+    stmt = stmt.limit(page.limit + 1)
+    return stmt.offset(page.offset) if page.offset else stmt
+
+
+def _matching(where: ItemFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.owner_id is not None:
+        conditions.append(items.c.owner_id == where.owner_id)
+    if where.name_contains is not None:  # case-insensitive; % and _ match themselves
+        conditions.append(items.c.name.icontains(where.name_contains, autoescape=True))
+    if where.min_price is not None:
+        conditions.append(items.c.price >= where.min_price)
+    if where.max_price is not None:
+        conditions.append(items.c.price <= where.max_price)
+    return conditions
+
+
+class SqlAlchemyUserRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, user: User) -> User:
+        try:
+            result = await self._conn.execute(_INSERT_USER, _values(user, _USER_FIELDS))
+        except IntegrityError as error:
+            if _code(error) in _UNIQUE:
+                raise EmailAlreadyRegistered(user.email) from None
+            raise
+        return replace(user, id=result.scalar_one())
+
+    async def get(self, user_id: int) -> User | None:
+        row = (await self._conn.execute(_GET_USER, {"key": user_id})).first()
+        return None if row is None else _user(row)
+
+    async def get_by_email(self, email: str) -> User | None:
+        row = (await self._conn.execute(_GET_USER_BY_EMAIL, {"key": email})).first()
+        return None if row is None else _user(row)
+
+    async def update(self, user: User, *, expected_version: int) -> None:
+        params = {**_values(user, _USER_FIELDS), "key": user.id, "expected": expected_version}
+        try:
+            result = await self._conn.execute(_UPDATE_USER, params)
+        except IntegrityError as error:
+            if _code(error) in _UNIQUE:
+                raise EmailAlreadyRegistered(user.email) from None
+            raise
+        if result.rowcount != 1:
+            raise VersionConflict("user", user.id)
+
+    async def delete(self, user_id: int) -> None:
+        await self._conn.execute(_DELETE_USER, {"key": user_id})  # items go by ON DELETE CASCADE
+
+    async def list(self, page: PageRequest) -> list[User]:
+        stmt = _ordered(select(users), page, by_price=False, table=users)
+        return [_user(row) for row in await self._conn.execute(stmt)]
+
+
+class SqlAlchemyItemRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, item: Item) -> Item:
+        try:
+            result = await self._conn.execute(_INSERT_ITEM, _values(item, _ITEM_FIELDS))
+        except IntegrityError as error:
+            if _code(error) in _FOREIGN_KEY:
+                raise NotFound("user", item.owner_id) from None
+            raise
+        return replace(item, id=result.scalar_one())
+
+    async def get(self, item_id: int) -> Item | None:
+        row = (await self._conn.execute(_GET_ITEM, {"key": item_id})).first()
+        return None if row is None else _item(row)
+
+    async def update(self, item: Item, *, expected_version: int) -> None:
+        params = {**_values(item, _ITEM_FIELDS), "key": item.id, "expected": expected_version}
+        try:
+            result = await self._conn.execute(_UPDATE_ITEM, params)
+        except IntegrityError as error:
+            if _code(error) in _FOREIGN_KEY:
+                raise NotFound("user", item.owner_id) from None
+            raise
+        if result.rowcount != 1:
+            raise VersionConflict("item", item.id)
+
+    async def delete(self, item_id: int) -> None:
+        await self._conn.execute(_DELETE_ITEM, {"key": item_id})
+
+    async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
+        by_price = page.sort in (Sort.PRICE, Sort.PRICE_DESC)
+        stmt = _ordered(
+            select(items).where(*_matching(where)), page, by_price=by_price, table=items
+        )
+        return [_item(row) for row in await self._conn.execute(stmt)]
+
+    async def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
+        """Keyset batches by id: one short query per batch, no cursor held open."""
+        conditions = _matching(where)
+        last_id = 0
+        while True:
+            stmt = (
+                select(items)
+                .where(*conditions, items.c.id > last_id)
+                .order_by(items.c.id)
+                .limit(batch_size)
+            )
+            rows = (await self._conn.execute(stmt)).all()
+            for row in rows:
+                yield _item(row)
+            if len(rows) < batch_size:
+                return
+            last_id = rows[-1].id

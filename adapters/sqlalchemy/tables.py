@@ -1,0 +1,111 @@
+"""The schema as Core tables. Alembic owns the database; this is what it must match.
+
+SQLite has no exact decimal and no time zones, so two column types store, on SQLite only,
+prices as integer cents and instants as naive UTC; PostgreSQL keeps NUMERIC(12,2) and
+TIMESTAMPTZ with no conversion in Python.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+_CENTS_BOUND = 10**15  # beyond any NUMERIC(12,2), inside SQLite's 64-bit integers
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class Cents(TypeDecorator[Decimal]):
+    """An exact two-place decimal kept as an integer number of cents (SQLite)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        # Clamped, so that a bound far outside any price (a forged cursor) still compares.
+        return max(-_CENTS_BOUND, min(_CENTS_BOUND, int(value.scaleb(2))))
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value).scaleb(-2)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant kept as naive UTC and read back as aware UTC (SQLite)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+PRICE = Numeric(12, 2, asdecimal=True).with_variant(Cents(), "sqlite")
+INSTANT = DateTime(timezone=True).with_variant(UtcDateTime(), "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("is_active", Boolean(create_constraint=False), nullable=False),
+    Column("is_admin", Boolean(create_constraint=False), nullable=False),
+    Column("created_at", INSTANT, nullable=False),
+    Column("updated_at", INSTANT, nullable=False),
+    Column("version", Integer, nullable=False),
+    # Uniqueness is decided here, race-safely: emails are stored normalised (lower-case).
+    Index(None, "email", unique=True),
+    sqlite_autoincrement=True,  # never reuse an id, as PostgreSQL and memory never do
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "owner_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(100), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("price", PRICE, nullable=False),
+    Column("created_at", INSTANT, nullable=False),
+    Column("updated_at", INSTANT, nullable=False),
+    Column("version", Integer, nullable=False),
+    # Keyset pages by price, and by owner (by id, or by price), walk an index.
+    Index(None, "price", "id"),
+    Index(None, "owner_id", "id"),
+    Index(None, "owner_id", "price", "id"),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,177 @@
+"""The `catalog` command: serve, migrate, create-admin, openapi.
+
+Every failure an operator can cause (a bad argument or setting, an unreachable database, a
+duplicate email, a short password) ends in one line on standard error and a non-zero exit.
+"""
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, NoReturn
+
+import orjson
+import pydantic
+
+from domain.errors import DomainError
+from entrypoints.settings import Settings
+
+# The heavy modules (FastAPI, SQLAlchemy, the container) load inside the commands that need
+# them, so `catalog --help` and a mistyped argument answer at once.
+
+APP_FACTORY = "entrypoints.http.app:create_app"
+
+
+class CommandError(Exception):
+    """A failure to report in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (try --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="catalog", description="Catalog: users and items over a REST API.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="bring the database schema to the newest revision")
+    admin = commands.add_parser("create-admin", help="create an administrator")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", required=True)
+    commands.add_parser("openapi", help="print the OpenAPI document (JSON)")
+    return parser
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except pydantic.ValidationError as error:
+        problems = "; ".join(
+            f"CATALOG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
+        )
+        raise CommandError(f"invalid settings: {problems}") from None
+
+
+def serve(args: argparse.Namespace) -> None:
+    settings = _settings()
+    if not 1 <= args.workers <= 64:
+        raise CommandError("--workers must be between 1 and 64")
+    if args.workers > 1 and not settings.jwt_secret_configured:
+        raise CommandError(
+            "--workers > 1 needs CATALOG_JWT_SECRET: each worker would sign with its own secret"
+        )
+    import uvicorn
+
+    from entrypoints.logging import configure_logging
+
+    configure_logging(settings)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,  # AccessLogMiddleware logs each request, with its id
+        log_config=None,  # keep ours
+        server_header=False,
+    )
+
+
+async def migrate(_: argparse.Namespace) -> None:
+    from entrypoints.container import build_container, start, stop
+
+    settings = _settings()
+    container = build_container(settings)
+    services = await start(container)
+    try:
+        await services.backend.migrate()
+    finally:
+        await stop(container)
+    print(f"migrated the {services.backend.name} database")
+
+
+def _password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise CommandError("the passwords do not match")
+    return first
+
+
+async def create_admin_command(args: argparse.Namespace) -> None:
+    from entrypoints.admin import create_admin
+    from entrypoints.container import build_container, start, stop
+
+    settings = _settings()
+    password = _password()
+    container = build_container(settings)
+    services = await start(container)
+    try:
+        if settings.auto_migrate:
+            await services.backend.migrate()
+        user = await create_admin(
+            uow=services.backend.uow,
+            hasher=container.hasher(),
+            clock=container.clock(),
+            name=args.name,
+            email=args.email,
+            password=password,
+        )
+    finally:
+        await stop(container)
+    print(f"created admin {user.email} (id {user.id})")
+
+
+def openapi(_: argparse.Namespace) -> None:
+    from entrypoints.http.app import create_app
+
+    document = create_app(_settings()).openapi()
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _run_async(
+    command: Callable[[argparse.Namespace], Coroutine[Any, Any, None]],
+) -> Callable[[argparse.Namespace], None]:
+    def run(args: argparse.Namespace) -> None:
+        asyncio.run(command(args))
+
+    return run
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "serve": serve,
+    "migrate": _run_async(migrate),
+    "create-admin": _run_async(create_admin_command),
+    "openapi": openapi,
+}
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except (CommandError, DomainError) as error:
+        return _fail(_one_line(error))
+    except KeyboardInterrupt:
+        return _fail("interrupted", code=130)
+    except Exception as error:  # the operator gets one line, not a traceback
+        return _fail(f"{type(error).__name__}: {_one_line(error)}")
+    return 0
+
+
+def _fail(message: str, *, code: int = 1) -> int:
+    sys.stderr.write(f"catalog: error: {message}\n")
+    return code

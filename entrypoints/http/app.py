@@ -1,0 +1,80 @@
+"""`create_app(settings)`: the FastAPI app, built on demand (nothing happens at import)."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from entrypoints.container import Container, build_container, start, stop
+from entrypoints.http.docs import mount_docs
+from entrypoints.http.errors import install_error_handlers
+from entrypoints.http.middleware import install_middleware
+from entrypoints.http.routers import auth, health, items, users
+from entrypoints.logging import configure_logging
+from entrypoints.settings import Settings
+
+DESCRIPTION = """Users register and publish items that anyone can browse.
+
+Errors are RFC 9457 problem details. Lists are bare JSON arrays; follow the
+`Link: <...>; rel="next"` header for the next page. Single resources carry an `ETag`;
+send it back in `If-Match` to change them safely. Prices are decimal strings ("12.50")."""
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _lifespan(container: Container, settings: Settings) -> Lifespan:
+    log = structlog.get_logger("catalog.app")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.jwt_secret_configured:
+            log.warning(
+                "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
+                "and stop working when the process restarts"
+            )
+        services = await start(container)
+        try:
+            if settings.auto_migrate:
+                await services.backend.migrate()
+            app.state.services = services
+            log.info("started", backend=services.backend.name)
+            yield
+        finally:
+            await stop(container)
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+    """The API over `settings` (read from the environment when not given). Pass a
+    `container` to override providers with fakes."""
+    settings = settings or Settings()
+    container = container or build_container(settings)
+    configure_logging(settings)
+    app = FastAPI(
+        title="Catalog",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        redirect_slashes=False,
+        lifespan=_lifespan(container, settings),
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    for module in (auth, users, items, health):
+        app.include_router(module.router)
+    mount_docs(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
+        )
+    install_middleware(app, max_body_bytes=settings.max_body_bytes)
+    return app

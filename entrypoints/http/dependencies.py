@@ -1,0 +1,58 @@
+"""What endpoints need from the request: the services, the caller, and the version headers."""
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Header, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from domain.errors import InvalidCredentials
+from entrypoints.container import Services
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+_NEVER = 0  # versions start at 1, so an unreadable If-Match matches nothing: 412
+
+
+async def _services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)
+
+
+async def _actor_id(
+    services: Annotated[Services, Depends(_services)],
+    token: Annotated[str | None, Depends(_bearer)],
+) -> int:
+    """The caller's user id from the bearer token; the use case checks they are active."""
+    if token is None:
+        raise InvalidCredentials()
+    return services.tokens.subject(token)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+ActorId = Annotated[int, Depends(_actor_id)]
+IfMatch = Annotated[str | None, Header(description='The resource\'s ETag, e.g. "3"')]
+IfNoneMatch = Annotated[str | None, Header()]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` names: None for no header or `*`."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tags = _tags(if_match)
+    if len(tags) != 1:
+        return _NEVER
+    value = tags[0].strip('"')
+    return int(value) if value.isdigit() and len(value) < 19 else _NEVER
+
+
+def matches(if_none_match: str | None, version: int) -> bool:
+    """True when the caller's `If-None-Match` names the current version (or is `*`)."""
+    if if_none_match is None:
+        return False
+    return if_none_match.strip() == "*" or etag(version) in _tags(if_none_match)

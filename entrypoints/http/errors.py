@@ -1,0 +1,115 @@
+"""Every error becomes RFC 9457 problem details; domain errors map to status in ONE table."""
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Match
+
+from domain.errors import (
+    DomainError,
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    InvariantViolated,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    VersionConflict,
+)
+
+PROBLEM_JSON = "application/problem+json"
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+# The one table: a domain error (or its nearest base class) → status and problem type.
+STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
+    NotFound: (HTTPStatus.NOT_FOUND, "not-found"),
+    EmailAlreadyRegistered: (HTTPStatus.CONFLICT, "email-already-registered"),
+    InvalidCredentials: (HTTPStatus.UNAUTHORIZED, "invalid-credentials"),
+    PermissionDenied: (HTTPStatus.FORBIDDEN, "permission-denied"),
+    PreconditionFailed: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed"),
+    VersionConflict: (HTTPStatus.CONFLICT, "version-conflict"),
+    InvariantViolated: (HTTPStatus.UNPROCESSABLE_ENTITY, "validation-error"),
+    DomainError: (HTTPStatus.BAD_REQUEST, "bad-request"),
+}
+
+
+def problem(
+    request: Request,
+    status: int,
+    *,
+    detail: str,
+    kind: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """A problem+json response; `kind` names the problem type (else `about:blank`)."""
+    body = {
+        "type": f"urn:catalog:problem:{kind}" if kind else "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def status_of(error: DomainError) -> tuple[HTTPStatus, str]:
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return STATUS_OF[DomainError]  # pragma: no cover - DomainError is in every MRO
+
+
+async def _domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
+    status, kind = status_of(error)
+    if isinstance(error, InvariantViolated):
+        errors = [{"loc": [error.field], "msg": error.message}]
+        return problem(request, status, detail=str(error), kind=kind, errors=errors)
+    headers = BEARER_CHALLENGE if status == HTTPStatus.UNAUTHORIZED else None
+    return problem(request, status, detail=str(error), kind=kind, headers=headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)  # noqa: S101
+    # loc and msg only: echoing the input could echo a password.
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+    return problem(request, 422, detail=detail, kind="validation-error", errors=errors)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path accepts (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)  # noqa: S101
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        error.headers = {**(error.headers or {}), "Allow": _allowed_methods(request)}
+    detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+    return problem(request, error.status_code, detail=detail, headers=error.headers)
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    # No traceback leaves the process; the server logs it.
+    return problem(request, 500, detail="the server failed to handle this request")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,1 @@
+"""One router per resource; each endpoint parses, calls one use case, and maps the result."""

@@ -1,0 +1,33 @@
+"""POST /auth/token: the OAuth2 password flow."""
+
+from inspect import getdoc
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+from starlette.responses import Response
+
+from application.auth import Authenticate, AuthenticateCommand
+from entrypoints.http.dependencies import ServicesDep
+from entrypoints.http.representations import JSON, dumps
+from entrypoints.http.schemas import Problem, TokenOut
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+_UNAUTHORIZED = {"model": Problem, "description": "Wrong email or password"}
+
+
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    description=getdoc(Authenticate),
+    responses={401: _UNAUTHORIZED},
+)
+async def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], services: ServicesDep
+) -> Response:
+    """Exchange an email (`username`) and password for a bearer token."""
+    token = await services.authenticate(
+        AuthenticateCommand(email=form.username, password=form.password)
+    )
+    body = {"access_token": token.token, "token_type": "bearer", "expires_in": token.expires_in}
+    return Response(dumps(body), 200, {"Cache-Control": "no-store"}, media_type=JSON)

@@ -1,0 +1,193 @@
+"""/items: publish, browse, export, change and delete items."""
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from decimal import Decimal
+from inspect import getdoc
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from application.items import (
+    CreateItem,
+    CreateItemCommand,
+    DeleteItem,
+    DeleteItemCommand,
+    ExportItems,
+    ExportItemsQuery,
+    GetItem,
+    GetItemQuery,
+    ListItems,
+    ListItemsQuery,
+    UpdateItem,
+    UpdateItemCommand,
+)
+from application.pagination import (
+    LIMIT_DEFAULT,
+    LIMIT_MAX,
+    OFFSET_MAX,
+    ItemFilter,
+    Keyset,
+    PageRequest,
+    Sort,
+)
+from domain.items import Item
+from domain.rules import NAME_MAX
+from entrypoints.http.dependencies import (
+    ActorId,
+    IfMatch,
+    IfNoneMatch,
+    ServicesDep,
+    expected_version,
+    matches,
+)
+from entrypoints.http.representations import (
+    NDJSON,
+    item_body,
+    listing,
+    ndjson_line,
+    not_modified,
+    resource,
+)
+from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemReplace
+from entrypoints.http.shared import ID_MAX, PROBLEMS
+
+router = APIRouter(prefix="/items", tags=["items"], responses=PROBLEMS)
+ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
+EXPORT_CHUNK = 200  # lines per write: fewer, larger sends
+
+
+def _item(item: Item, *, status: int = 200, location: str | None = None) -> Response:
+    return resource(item_body(item), version=item.version, status=status, location=location)
+
+
+async def _filter(
+    owner_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+    q: Annotated[str | None, Query(max_length=NAME_MAX, description="Name contains")] = None,
+    min_price: Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)] = None,
+    max_price: Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)] = None,
+) -> ItemFilter:
+    return ItemFilter(owner_id=owner_id, name_contains=q, min_price=min_price, max_price=max_price)
+
+
+Filter = Annotated[ItemFilter, Depends(_filter)]
+
+
+@router.post("", status_code=201, response_model=ItemOut, description=getdoc(CreateItem))
+async def create_item(body: ItemCreate, actor: ActorId, services: ServicesDep) -> Response:
+    """Publish an item; the caller owns it."""
+    item = await services.create_item(
+        CreateItemCommand(
+            actor_id=actor, name=body.name, description=body.description, price=body.price
+        )
+    )
+    return _item(item, status=201, location=f"/items/{item.id}")
+
+
+@router.get("", response_model=list[ItemOut], description=getdoc(ListItems))
+async def list_items(
+    request: Request,
+    where: Filter,
+    services: ServicesDep,
+    sort: Sort = Sort.ID,
+    limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
+    skip: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Browse items, a page at a time."""
+    after = None if cursor is None else Keyset.decode(cursor, sort=sort)
+    page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
+    result = await services.list_items(ListItemsQuery(where=where, page=page))
+    return listing(map(item_body, result.items), url=request.url, next_key=result.next)
+
+
+async def _chunks(first: Item | None, rest: AsyncGenerator[Item]) -> AsyncIterator[bytes]:
+    if first is None:
+        return
+    lines = [ndjson_line(item_body(first))]
+    try:
+        async for item in rest:
+            lines.append(ndjson_line(item_body(item)))
+            if len(lines) >= EXPORT_CHUNK:
+                yield b"".join(lines)
+                lines.clear()
+        yield b"".join(lines)
+    finally:  # a client that goes away ends the read and its transaction now, not at GC
+        await rest.aclose()
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {NDJSON: {}}, "description": "One item per line"}},
+    description=getdoc(ExportItems),
+)
+async def export_items(where: Filter, services: ServicesDep) -> StreamingResponse:
+    """Every matching item as NDJSON, streamed."""
+    items = cast(AsyncGenerator[Item], services.export_items(ExportItemsQuery(where=where)))
+    # The first row is read before answering, so a bad filter still gets its 422.
+    first = await anext(items, None)
+    return StreamingResponse(_chunks(first, items), media_type=NDJSON)
+
+
+@router.get("/{item_id}", response_model=ItemOut, description=getdoc(GetItem))
+async def get_item(
+    item_id: ItemId, services: ServicesDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    """Read an item."""
+    item = await services.get_item(GetItemQuery(item_id=item_id))
+    return not_modified(item.version) if matches(if_none_match, item.version) else _item(item)
+
+
+@router.patch("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem))
+async def patch_item(
+    item_id: ItemId,
+    body: ItemPatch,
+    actor: ActorId,
+    services: ServicesDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change some of an item's fields."""
+    item = await services.update_item(
+        UpdateItemCommand(
+            actor_id=actor,
+            item_id=item_id,
+            expected_version=expected_version(if_match),
+            **body.model_dump(exclude_unset=True),
+        )
+    )
+    return _item(item)
+
+
+@router.put("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem))
+async def replace_item(
+    item_id: ItemId,
+    body: ItemReplace,
+    actor: ActorId,
+    services: ServicesDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Replace an item's name, description and price."""
+    item = await services.update_item(
+        UpdateItemCommand(
+            actor_id=actor,
+            item_id=item_id,
+            name=body.name,
+            description=body.description,
+            price=body.price,
+            expected_version=expected_version(if_match),
+        )
+    )
+    return _item(item)
+
+
+@router.delete("/{item_id}", status_code=204, description=getdoc(DeleteItem))
+async def delete_item(
+    item_id: ItemId, actor: ActorId, services: ServicesDep, if_match: IfMatch = None
+) -> Response:
+    """Delete an item."""
+    command = DeleteItemCommand(
+        actor_id=actor, item_id=item_id, expected_version=expected_version(if_match)
+    )
+    await services.delete_item(command)
+    return Response(status_code=204)

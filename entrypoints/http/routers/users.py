@@ -1,0 +1,137 @@
+"""/users: registration, the caller, and user administration."""
+
+from inspect import getdoc
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX, Keyset, PageRequest, Sort
+from application.users import (
+    DeleteUser,
+    DeleteUserCommand,
+    GetUser,
+    GetUserQuery,
+    ListUsers,
+    ListUsersQuery,
+    RegisterUser,
+    RegisterUserCommand,
+    UpdateUser,
+    UpdateUserCommand,
+)
+from domain.users import User
+from entrypoints.http.dependencies import (
+    ActorId,
+    IfMatch,
+    IfNoneMatch,
+    ServicesDep,
+    expected_version,
+    matches,
+)
+from entrypoints.http.representations import listing, not_modified, resource, user_body
+from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
+from entrypoints.http.shared import ID_MAX, PROBLEMS
+
+router = APIRouter(prefix="/users", tags=["users"], responses=PROBLEMS)
+UserId = Annotated[int, Path(ge=1, le=ID_MAX)]
+
+
+def _user(user: User, *, status: int = 200, location: str | None = None) -> Response:
+    return resource(user_body(user), version=user.version, status=status, location=location)
+
+
+@router.post("", status_code=201, response_model=UserOut, description=getdoc(RegisterUser))
+async def register(body: UserCreate, services: ServicesDep) -> Response:
+    """Register a new user."""
+    user = await services.register_user(
+        RegisterUserCommand(name=body.name, email=body.email, password=body.password)
+    )
+    return _user(user, status=201, location=f"/users/{user.id}")
+
+
+@router.get("/me", response_model=UserOut)
+async def me(actor: ActorId, services: ServicesDep, if_none_match: IfNoneMatch = None) -> Response:
+    """The caller's own user."""
+    user = await services.get_user(GetUserQuery(actor_id=actor, user_id=actor))
+    return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
+
+
+@router.get("", response_model=list[UserOut], description=getdoc(ListUsers))
+async def list_users(
+    request: Request,
+    actor: ActorId,
+    services: ServicesDep,
+    sort: Annotated[Sort, Query(description="id or -id")] = Sort.ID,
+    limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
+    skip: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """List users (admins only)."""
+    after = None if cursor is None else Keyset.decode(cursor, sort=sort)
+    page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
+    result = await services.list_users(ListUsersQuery(actor_id=actor, page=page))
+    return listing(map(user_body, result.items), url=request.url, next_key=result.next)
+
+
+@router.get("/{user_id}", response_model=UserOut, description=getdoc(GetUser))
+async def get_user(
+    user_id: UserId, actor: ActorId, services: ServicesDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    """Read a user."""
+    user = await services.get_user(GetUserQuery(actor_id=actor, user_id=user_id))
+    return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
+
+
+@router.patch("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser))
+async def patch_user(
+    user_id: UserId,
+    body: UserPatch,
+    actor: ActorId,
+    services: ServicesDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change some of a user's fields."""
+    changes = body.model_dump(exclude_unset=True)
+    user = await services.update_user(
+        UpdateUserCommand(
+            actor_id=actor,
+            user_id=user_id,
+            expected_version=expected_version(if_match),
+            **changes,
+        )
+    )
+    return _user(user)
+
+
+@router.put("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser))
+async def replace_user(
+    user_id: UserId,
+    body: UserReplace,
+    actor: ActorId,
+    services: ServicesDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Replace a user's name and email."""
+    user = await services.update_user(
+        UpdateUserCommand(
+            actor_id=actor,
+            user_id=user_id,
+            name=body.name,
+            email=body.email,
+            expected_version=expected_version(if_match),
+        )
+    )
+    return _user(user)
+
+
+@router.delete("/{user_id}", status_code=204, description=getdoc(DeleteUser))
+async def delete_user(
+    user_id: UserId, actor: ActorId, services: ServicesDep, if_match: IfMatch = None
+) -> Response:
+    """Delete a user and their items."""
+    await services.delete_user(
+        DeleteUserCommand(
+            actor_id=actor, user_id=user_id, expected_version=expected_version(if_match)
+        )
+    )
+    return Response(status_code=204)

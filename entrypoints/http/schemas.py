@@ -1,0 +1,124 @@
+"""The API's request and response models: the HTTP contract, separate from the domain.
+
+Prices are exact decimals. Requests may send them as JSON strings ("12.50") or numbers
+(12.5); responses always send strings with two places ("12.50"), so no client ever
+reads a price through a binary float.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from domain.items import DESCRIPTION_MAX, PRICE_MAX
+from domain.rules import NAME_MAX
+from domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_MAX)]
+Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)]
+Price = Annotated[
+    Decimal,
+    Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False, examples=["12.50"]),
+]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Patch(_Request):
+    """A partial update: absent fields stay as they are; null is refused where the
+    field cannot be empty."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may not be null")
+        return value
+
+
+class UserCreate(_Request):
+    name: Name
+    email: Email
+    password: Password
+
+
+class UserReplace(_Request):
+    name: Name
+    email: Email
+
+
+class UserPatch(_Patch):
+    name: Name | None = None
+    email: Email | None = None
+    password: Password | None = None
+    is_active: bool | None = None
+    is_admin: bool | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    email: str
+    is_active: bool
+    is_admin: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemCreate(_Request):
+    name: Name
+    description: Description | None = None
+    price: Price
+
+
+class ItemReplace(ItemCreate):
+    pass
+
+
+class ItemPatch(_Patch):
+    nullable: ClassVar[frozenset[str]] = frozenset({"description"})
+
+    name: Name | None = None
+    description: Description | None = None
+    price: Price | None = None
+
+
+class ItemOut(BaseModel):
+    id: int
+    owner_id: int
+    name: str
+    description: str | None
+    price: Annotated[str, Field(examples=["12.50"], pattern=r"^\d{1,8}\.\d{2}$")]
+    created_at: datetime
+    updated_at: datetime
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, Any]] | None = None

@@ -1,0 +1,92 @@
+"""A real `catalog` process: the installed console script, a free port, a log file."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+CATALOG = str(Path(sys.executable).with_name("catalog"))
+SECRET = "process-tests-signing-secret-of-32-bytes-or-more"
+READY_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def catalog_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The caller's environment minus any CATALOG_* it has, plus the given settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")}
+    env |= {"CATALOG_DATABASE_URL": database_url, "CATALOG_LOG_FORMAT": "json", **extra}
+    return env
+
+
+def run_catalog(
+    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CATALOG, *args], input=stdin, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    base_url: str
+    log: Path
+    process: "subprocess.Popen[bytes]"
+
+    def log_text(self) -> str:
+        return self.log.read_text()
+
+
+def _wait_ready(served: Served) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            raise AssertionError(f"catalog serve exited early:\n{served.log_text()}")
+        try:
+            if httpx.get(f"{served.base_url}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"catalog serve was not ready in {READY_TIMEOUT}s:\n{served.log_text()}")
+
+
+@contextmanager
+def serving(tmp_path: Path, database_url: str, **extra_env: str) -> Iterator[Served]:
+    """Starts `catalog serve`, yields once /health/ready answers 200, stops it with SIGTERM."""
+    port = free_port()
+    log = tmp_path / f"serve-{port}.log"
+    env = catalog_env(database_url, CATALOG_JWT_SECRET=SECRET, **extra_env)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [CATALOG, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    served = Served(f"http://127.0.0.1:{port}", log, process)
+    try:
+        _wait_ready(served)
+        yield served
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,105 @@
+"""The main flows again on every backend: memory, SQLite (a file) and PostgreSQL."""
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
+from tests.e2e.problems import problem
+from tests.unit.fakes import unique, unique_email
+
+
+async def _register_login_publish_list_change_delete(api: Api) -> None:
+    owner, other = await api.user(), await api.user()
+    problem(
+        await api.client.post(
+            "/users", json={"name": "x", "email": owner.email.upper(), "password": PASSWORD}
+        ),
+        409,
+    )
+    tag = unique("flow")
+    made = [await api.item(owner, name=f"{tag}-{n}", price=f"{n}.99") for n in range(5)]
+    rows: list[int] = []
+    url: str | None = f"/items?q={tag}&sort=-price&limit=2"
+    while url:
+        page = await api.client.get(url)
+        rows += [row["id"] for row in page.json()]
+        url = page.links.get("next", {}).get("url")
+    assert rows == [item["id"] for item in reversed(made)]
+
+    item_url = f"/items/{made[0]['id']}"
+    guarded = {**owner.auth, "If-Match": '"1"'}
+    changed = await api.client.patch(item_url, json={"price": "0.01"}, headers=guarded)
+    assert (changed.status_code, changed.json()["price"]) == (200, "0.01")
+    problem(await api.client.patch(item_url, json={"price": "0.02"}, headers=guarded), 412)
+    problem(await api.client.delete(item_url, headers=other.auth), 403)
+    assert (await api.client.delete(item_url, headers=owner.auth)).status_code == 204
+    problem(await api.client.get(item_url), 404)
+
+    assert (await api.client.delete(f"/users/{owner.id}", headers=owner.auth)).status_code == 204
+    assert (await api.client.get(f"/items?q={tag}")).json() == []
+    problem(await api.client.get("/users/me", headers=owner.auth), 401)
+    assert (await api.client.get("/health/ready")).status_code == 200
+
+
+def _sqlite(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
+
+
+BACKENDS: dict[str, Callable[[Path, pytest.FixtureRequest], str]] = {
+    "memory": lambda _, __: "memory://",
+    "sqlite": lambda tmp_path, _: _sqlite(tmp_path),
+    "postgresql": lambda _, request: str(request.getfixturevalue("fresh_postgres_url")),
+}
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+async def test_the_main_flows_on_each_backend(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = BACKENDS[backend](tmp_path, request)
+    async with serving(*build_app(settings_for(url))) as api:
+        assert api.services.backend.name == backend
+        await _register_login_publish_list_change_delete(api)
+
+
+async def test_the_unoverridden_container_hashes_with_argon2id() -> None:
+    settings = settings_for()
+    app = create_app(settings, container=build_container(settings))
+    email = unique_email()
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client,
+    ):
+        body = {"name": unique(), "email": email, "password": PASSWORD}
+        assert (await client.post("/users", json=body)).status_code == 201
+        token = await client.post("/auth/token", data={"username": email, "password": PASSWORD})
+        assert token.status_code == 200
+        async with app.state.services.backend.uow(read_only=True) as uow:
+            user = await uow.users.get_by_email(email)
+        assert user is not None
+        assert user.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+async def test_concurrent_writes_never_lose_an_update_or_fail(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = BACKENDS[backend](tmp_path, request)
+    async with serving(*build_app(settings_for(url))) as api:
+        owner = await api.user()
+        item = await api.item(owner, price="1.00")
+        item_url = f"/items/{item['id']}"
+        patches = [
+            api.client.patch(item_url, json={"name": f"writer {n}"}, headers=owner.auth)
+            for n in range(8)
+        ]
+        statuses = [response.status_code for response in await asyncio.gather(*patches)]
+        assert set(statuses) <= {200, 409}, statuses
+        final = await api.client.get(item_url)
+        assert final.headers["etag"] == f'"{1 + statuses.count(200)}"'

@@ -1,0 +1,84 @@
+"""Contract: a unit of work is one transaction, committed only on request."""
+
+import pytest
+
+from adapters.backends import Backend
+from application.ports import UnitOfWorkFactory
+from domain.events import UserRegistered
+from tests.support.data import new_item, new_user
+
+
+async def test_commit_persists(uow: UnitOfWorkFactory) -> None:
+    async with uow() as tx:
+        user = await tx.users.add(new_user())
+        item = await tx.items.add(new_item(user.id, price="12.34"))
+        await tx.commit()
+    assert user.id > 0
+    assert item.id > 0
+    async with uow(read_only=True) as tx:
+        assert await tx.users.get(user.id) == user
+        assert await tx.items.get(item.id) == item
+        assert await tx.users.get_by_email(user.email) == user
+
+
+async def test_a_transaction_sees_its_own_writes(uow: UnitOfWorkFactory) -> None:
+    async with uow() as tx:
+        user = await tx.users.add(new_user())
+        assert await tx.users.get(user.id) == user
+        assert await tx.users.get_by_email(user.email) == user
+
+
+async def test_exit_without_commit_discards(uow: UnitOfWorkFactory) -> None:
+    async with uow() as tx:
+        user = await tx.users.add(new_user())
+    async with uow(read_only=True) as tx:
+        assert await tx.users.get(user.id) is None
+        assert await tx.users.get_by_email(user.email) is None
+
+
+async def test_exception_discards_and_propagates(uow: UnitOfWorkFactory) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with uow() as tx:
+            user = await tx.users.add(new_user())
+            raise Boom
+    async with uow(read_only=True) as tx:
+        assert await tx.users.get(user.id) is None
+
+
+async def test_changes_after_commit_are_discarded(uow: UnitOfWorkFactory) -> None:
+    async with uow() as tx:
+        user = await tx.users.add(new_user())
+        await tx.commit()
+        await tx.users.update(user.change(now=user.updated_at, name="later"), expected_version=1)
+    async with uow(read_only=True) as tx:
+        assert await tx.users.get(user.id) == user
+
+
+async def test_a_read_only_unit_of_work_cannot_commit(uow: UnitOfWorkFactory) -> None:
+    async with uow(read_only=True) as tx:
+        with pytest.raises(RuntimeError):
+            await tx.commit()
+
+
+async def test_events_count_only_when_committed(backend: Backend) -> None:
+    event = UserRegistered(user_id=1, email="a@example.com")
+    kept, dropped = backend.uow(), backend.uow()
+    async with kept as tx:
+        tx.record(event)
+        await tx.commit()
+    async with dropped as tx:
+        tx.record(event)
+    assert getattr(kept, "events") == [event]  # noqa: B009 (not on the port)
+    assert getattr(dropped, "events") == []  # noqa: B009
+
+
+async def test_ping_and_migrate_are_idempotent(backend: Backend) -> None:
+    await backend.migrate()
+    await backend.ping()
+    async with backend.uow() as tx:
+        user = await tx.users.add(new_user())
+        await tx.commit()
+    assert user.id > 0

@@ -1,0 +1,162 @@
+"""PostgreSQL for tests: a server, and a uniquely named database per test session.
+
+The server is, in order: CATALOG_TEST_DATABASE_URL; the local server on 127.0.0.1:5432
+(user postgres, trust); a private throwaway cluster made with initdb/pg_ctl in a temporary
+directory on a free port. With none of these the tests skip, loudly, or fail when CI=true.
+CATALOG_TEST_PRIVATE_CLUSTER=1 ignores the first two (to test the third).
+
+Register with `pytest_plugins = ["tests.support.postgres"]`; request `postgres_url` (the
+session's database, empty: migrate it yourself) or `fresh_postgres_url` (one per test).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import psycopg
+import pytest
+from sqlalchemy.engine import URL, make_url
+
+URL_VARIABLE = "CATALOG_TEST_DATABASE_URL"
+PRIVATE_VARIABLE = "CATALOG_TEST_PRIVATE_CLUSTER"
+LOCAL_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass(frozen=True, slots=True)
+class PostgresServer:
+    """A server we may create databases on; `url` names its maintenance database."""
+
+    url: URL
+    origin: str
+
+    def _admin(self) -> psycopg.Connection[tuple[object, ...]]:
+        args = self.url.translate_connect_args(username="user", database="dbname")
+        return psycopg.connect(**args, autocommit=True, connect_timeout=5)
+
+    def create_database(self, prefix: str = "catalog_test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # a fresh uuid: nothing to escape
+        return self.url.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False
+        )
+
+    def drop_database(self, url: str) -> None:
+        name = make_url(url).database
+        with self._admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def reachable(url: URL) -> bool:
+    try:
+        with closing(socket.create_connection((url.host or "127.0.0.1", url.port or 5432), 1)):
+            return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: drop to the postgres user then."""
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", "postgres", "--", *argv]
+
+
+def _run(argv: list[str]) -> None:
+    try:
+        subprocess.run(_as_postgres(argv), check=True, capture_output=True, text=True, timeout=60)
+    except subprocess.CalledProcessError as error:
+        raise RuntimeError(f"{argv[0]} failed: {error.stderr.strip()}") from None
+
+
+@contextmanager
+def private_cluster() -> Iterator[PostgresServer]:
+    """A throwaway cluster in a temporary directory, stopped and deleted afterwards."""
+    missing = [tool for tool in ("initdb", "pg_ctl") if shutil.which(tool) is None]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not on PATH")
+    base = Path(tempfile.mkdtemp(prefix="catalog-pg-"))
+    data, port = base / "data", _free_port()
+    if os.geteuid() == 0:
+        shutil.chown(base, user="postgres")
+    try:
+        _run(["initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"])
+        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        _run(["pg_ctl", "-D", str(data), "-l", str(base / "log"), "-o", options, "-w", "start"])
+        try:
+            url = make_url(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+            yield PostgresServer(url, "private")
+        finally:
+            with suppress(RuntimeError, subprocess.SubprocessError):
+                _run(["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"])
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def provision() -> Iterator[PostgresServer]:
+    """The first server available, per the order in this module's docstring."""
+    if not os.environ.get(PRIVATE_VARIABLE):
+        configured = os.environ.get(URL_VARIABLE)
+        if configured:
+            yield PostgresServer(make_url(configured), URL_VARIABLE)
+            return
+        local = make_url(LOCAL_URL)
+        if reachable(local):
+            yield PostgresServer(local, "local")
+            return
+    with private_cluster() as server:
+        yield server
+
+
+def _unavailable(reason: str) -> NoReturn:
+    message = f"PostgreSQL unavailable for tests: {reason}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: failing instead of skipping)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    stack = ExitStack()
+    try:
+        server = stack.enter_context(provision())
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        _unavailable(f"{error}; set {URL_VARIABLE}, or put initdb and pg_ctl on PATH")
+    with stack:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """An empty database of this test session's own, dropped at the end."""
+    url = postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """An empty database for one test, dropped after it."""
+    url = postgres_server.create_database()
+    try:
+        yield url
+    finally:
+        postgres_server.drop_database(url)
