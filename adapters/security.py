@@ -57,6 +57,8 @@ class JwtTokenService:
     ) -> None:
         if len(secret.encode()) < 32:
             raise ValueError("the JWT secret must be at least 32 bytes")
+        if ttl_seconds < 1:
+            raise ValueError("the token lifetime must be positive")
         self._secret, self._ttl = secret, ttl_seconds
         self._issuer, self._audience = issuer, audience
 

@@ -103,10 +103,10 @@ class ListUsers:
         self._uow = uow
 
     async def __call__(self, query: ListUsersQuery) -> Page[User]:
-        if query.page.sort not in (Sort.ID, Sort.ID_DESC):
-            raise InvariantViolated("sort", "users sort only by id or -id")
         async with self._uow(read_only=True) as uow:
             require_admin(await active_actor(uow, query.actor_id))
+            if query.page.sort not in (Sort.ID, Sort.ID_DESC):
+                raise InvariantViolated("sort", "users sort only by id or -id")
             rows = await uow.users.list(query.page)
         return page_of(rows, query.page)
 

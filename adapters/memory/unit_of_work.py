@@ -45,6 +45,7 @@ class InMemoryUnitOfWork:
         self.read_only = read_only
         self._changes = Changes()
         self.events: list[DomainEvent] = []
+        self._published = 0
         self.committed = False
         self.users = InMemoryUserRepository(database, self._changes)
         self.items = InMemoryItemRepository(database, self._changes)
@@ -76,7 +77,8 @@ class InMemoryUnitOfWork:
             self._discard()
             raise
         self._apply()
-        self._db.committed_events.extend(self.events)
+        self._db.committed_events.extend(self.events[self._published :])
+        self._published = len(self.events)
         self.committed = True
         self._discard()
 

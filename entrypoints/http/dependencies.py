@@ -12,21 +12,19 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _NEVER = 0  # versions start at 1, so an unreadable If-Match matches nothing: 412
 
 
-async def _services(request: Request) -> Services:
+def services(request: Request) -> Services:
+    """The use cases, resolved once at startup. A plain call, not a dependency: FastAPI
+    solves each dependency on every request, and this one never varies."""
     return cast(Services, request.app.state.services)
 
 
-async def _actor_id(
-    services: Annotated[Services, Depends(_services)],
-    token: Annotated[str | None, Depends(_bearer)],
-) -> int:
+async def _actor_id(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> int:
     """The caller's user id from the bearer token; the use case checks they are active."""
     if token is None:
         raise InvalidCredentials()
-    return services.tokens.subject(token)
+    return services(request).tokens.subject(token)
 
 
-ServicesDep = Annotated[Services, Depends(_services)]
 ActorId = Annotated[int, Depends(_actor_id)]
 IfMatch = Annotated[str | None, Header(description='The resource\'s ETag, e.g. "3"')]
 IfNoneMatch = Annotated[str | None, Header()]

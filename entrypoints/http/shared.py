@@ -6,14 +6,25 @@ from entrypoints.http.schemas import Problem
 
 ID_MAX = 2**63 - 1  # the largest id storage can hold (BIGINT)
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": description}
-    for status, description in {
-        401: "Missing, invalid or expired token (with `WWW-Authenticate: Bearer`)",
-        403: "Authenticated but not allowed",
-        404: "No such resource",
-        409: "Conflict: email already registered, or a concurrent change",
-        412: "`If-Match` names a version that is not the current one",
-        422: "Invalid input: `errors` lists each {loc, msg}",
-    }.items()
+_MEANING = {
+    304: "Not modified: `If-None-Match` names the current version",
+    401: "Missing, invalid or expired token (with `WWW-Authenticate: Bearer`)",
+    403: "Authenticated but not allowed",
+    404: "No such resource",
+    409: "Conflict: email already registered, or a concurrent change",
+    412: "`If-Match` names a version that is not the current one",
+    422: "Invalid input: `errors` lists each {loc, msg}",
 }
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors an operation can answer with."""
+    return {
+        status: {"description": _MEANING[status]}
+        if status == 304
+        else {"model": Problem, "description": _MEANING[status]}
+        for status in statuses
+    }
+
+
+WRITE = problems(401, 403, 404, 409, 412, 422)

@@ -70,3 +70,11 @@ async def test_users_sort_only_by_id(world: World, sort: Sort) -> None:
             ListUsersQuery(actor_id=admin.id, page=PageRequest(sort=sort))
         )
     assert caught.value.field == "sort"
+
+
+async def test_a_non_admin_is_refused_before_the_sort_is_judged(world: World) -> None:
+    ada = await world.user()
+    with pytest.raises(PermissionDenied):
+        await ListUsers(uow=world.uow)(
+            ListUsersQuery(actor_id=ada.id, page=PageRequest(sort=Sort.PRICE))
+        )

@@ -130,3 +130,13 @@ async def test_an_item_for_an_owner_deleted_meanwhile_is_refused_at_commit() -> 
         with pytest.raises(NotFound):
             await adder.commit()
     assert world.db.items == {}
+
+
+async def test_committing_twice_publishes_each_event_once() -> None:
+    db = InMemoryDatabase()
+    async with InMemoryUnitOfWork(db) as uow:
+        user = await uow.users.add(new_user())
+        uow.record(UserRegistered(user_id=user.id, email=user.email))
+        await uow.commit()
+        await uow.commit()
+    assert db.committed_events == [UserRegistered(user_id=user.id, email=user.email)]

@@ -99,10 +99,15 @@ def test_a_token_missing_a_required_claim_is_refused(tokens: JwtTokenService, mi
         tokens.subject(signed(claims(**{missing: None})))
 
 
-def test_an_expired_token_of_this_service_is_refused() -> None:
-    expired = JwtTokenService(secret=SECRET, ttl_seconds=-1).issue(42).token
+def test_an_expired_token_of_this_service_is_refused(tokens: JwtTokenService) -> None:
+    now = int(time.time())
     with pytest.raises(InvalidCredentials):
-        JwtTokenService(secret=SECRET, ttl_seconds=1800).subject(expired)
+        tokens.subject(signed(claims(iat=now - 120, exp=now - 60)))
+
+
+def test_a_lifetime_that_is_not_positive_is_refused() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        JwtTokenService(secret=SECRET, ttl_seconds=0)
 
 
 def test_a_short_secret_is_refused() -> None:

@@ -3,12 +3,12 @@
 from inspect import getdoc
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.responses import Response
 
 from application.auth import Authenticate, AuthenticateCommand
-from entrypoints.http.dependencies import ServicesDep
+from entrypoints.http.dependencies import services
 from entrypoints.http.representations import JSON, dumps
 from entrypoints.http.schemas import Problem, TokenOut
 
@@ -23,10 +23,10 @@ _UNAUTHORIZED = {"model": Problem, "description": "Wrong email or password"}
     responses={401: _UNAUTHORIZED},
 )
 async def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], services: ServicesDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request
 ) -> Response:
     """Exchange an email (`username`) and password for a bearer token."""
-    token = await services.authenticate(
+    token = await services(request).authenticate(
         AuthenticateCommand(email=form.username, password=form.password)
     )
     body = {"access_token": token.token, "token_type": "bearer", "expires_in": token.expires_in}

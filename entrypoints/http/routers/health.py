@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from entrypoints.http.dependencies import ServicesDep
+from entrypoints.http.dependencies import services
 from entrypoints.http.errors import problem
 from entrypoints.http.representations import JSON
 from entrypoints.http.schemas import Problem
@@ -22,11 +22,11 @@ async def live() -> Response:
 
 
 @router.get("/ready", responses={503: {"model": Problem, "description": "Database unreachable"}})
-async def ready(request: Request, services: ServicesDep) -> Response:
+async def ready(request: Request) -> Response:
     """The database answers a ping within two seconds."""
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
-            await services.backend.ping()
+            await services(request).backend.ping()
     except Exception:
         return problem(
             request,

@@ -37,9 +37,9 @@ from entrypoints.http.dependencies import (
     ActorId,
     IfMatch,
     IfNoneMatch,
-    ServicesDep,
     expected_version,
     matches,
+    services,
 )
 from entrypoints.http.representations import (
     NDJSON,
@@ -50,9 +50,9 @@ from entrypoints.http.representations import (
     resource,
 )
 from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemReplace
-from entrypoints.http.shared import ID_MAX, PROBLEMS
+from entrypoints.http.shared import ID_MAX, WRITE, problems
 
-router = APIRouter(prefix="/items", tags=["items"], responses=PROBLEMS)
+router = APIRouter(prefix="/items", tags=["items"])
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
 EXPORT_CHUNK = 200  # lines per write: fewer, larger sends
 
@@ -73,10 +73,16 @@ async def _filter(
 Filter = Annotated[ItemFilter, Depends(_filter)]
 
 
-@router.post("", status_code=201, response_model=ItemOut, description=getdoc(CreateItem))
-async def create_item(body: ItemCreate, actor: ActorId, services: ServicesDep) -> Response:
+@router.post(
+    "",
+    status_code=201,
+    response_model=ItemOut,
+    description=getdoc(CreateItem),
+    responses=problems(401, 422),
+)
+async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Response:
     """Publish an item; the caller owns it."""
-    item = await services.create_item(
+    item = await services(request).create_item(
         CreateItemCommand(
             actor_id=actor, name=body.name, description=body.description, price=body.price
         )
@@ -84,11 +90,12 @@ async def create_item(body: ItemCreate, actor: ActorId, services: ServicesDep) -
     return _item(item, status=201, location=f"/items/{item.id}")
 
 
-@router.get("", response_model=list[ItemOut], description=getdoc(ListItems))
+@router.get(
+    "", response_model=list[ItemOut], description=getdoc(ListItems), responses=problems(422)
+)
 async def list_items(
     request: Request,
     where: Filter,
-    services: ServicesDep,
     sort: Sort = Sort.ID,
     limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
     skip: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
@@ -97,7 +104,7 @@ async def list_items(
     """Browse items, a page at a time."""
     after = None if cursor is None else Keyset.decode(cursor, sort=sort)
     page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
-    result = await services.list_items(ListItemsQuery(where=where, page=page))
+    result = await services(request).list_items(ListItemsQuery(where=where, page=page))
     return listing(map(item_body, result.items), url=request.url, next_key=result.next)
 
 
@@ -119,36 +126,45 @@ async def _chunks(first: Item | None, rest: AsyncGenerator[Item]) -> AsyncIterat
 @router.get(
     "/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {NDJSON: {}}, "description": "One item per line"}},
+    responses={
+        200: {"content": {NDJSON: {}}, "description": "One item per line"},
+        **problems(422),
+    },
     description=getdoc(ExportItems),
 )
-async def export_items(where: Filter, services: ServicesDep) -> StreamingResponse:
+async def export_items(where: Filter, request: Request) -> StreamingResponse:
     """Every matching item as NDJSON, streamed."""
-    items = cast(AsyncGenerator[Item], services.export_items(ExportItemsQuery(where=where)))
+    stream = services(request).export_items(ExportItemsQuery(where=where))
+    items = cast(AsyncGenerator[Item], stream)
     # The first row is read before answering, so a bad filter still gets its 422.
     first = await anext(items, None)
     return StreamingResponse(_chunks(first, items), media_type=NDJSON)
 
 
-@router.get("/{item_id}", response_model=ItemOut, description=getdoc(GetItem))
+@router.get(
+    "/{item_id}",
+    response_model=ItemOut,
+    description=getdoc(GetItem),
+    responses=problems(304, 404, 422),
+)
 async def get_item(
-    item_id: ItemId, services: ServicesDep, if_none_match: IfNoneMatch = None
+    item_id: ItemId, request: Request, if_none_match: IfNoneMatch = None
 ) -> Response:
     """Read an item."""
-    item = await services.get_item(GetItemQuery(item_id=item_id))
+    item = await services(request).get_item(GetItemQuery(item_id=item_id))
     return not_modified(item.version) if matches(if_none_match, item.version) else _item(item)
 
 
-@router.patch("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem))
+@router.patch("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem), responses=WRITE)
 async def patch_item(
     item_id: ItemId,
     body: ItemPatch,
     actor: ActorId,
-    services: ServicesDep,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Response:
     """Change some of an item's fields."""
-    item = await services.update_item(
+    item = await services(request).update_item(
         UpdateItemCommand(
             actor_id=actor,
             item_id=item_id,
@@ -159,16 +175,16 @@ async def patch_item(
     return _item(item)
 
 
-@router.put("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem))
+@router.put("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem), responses=WRITE)
 async def replace_item(
     item_id: ItemId,
     body: ItemReplace,
     actor: ActorId,
-    services: ServicesDep,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Response:
     """Replace an item's name, description and price."""
-    item = await services.update_item(
+    item = await services(request).update_item(
         UpdateItemCommand(
             actor_id=actor,
             item_id=item_id,
@@ -181,13 +197,13 @@ async def replace_item(
     return _item(item)
 
 
-@router.delete("/{item_id}", status_code=204, description=getdoc(DeleteItem))
+@router.delete("/{item_id}", status_code=204, description=getdoc(DeleteItem), responses=WRITE)
 async def delete_item(
-    item_id: ItemId, actor: ActorId, services: ServicesDep, if_match: IfMatch = None
+    item_id: ItemId, actor: ActorId, request: Request, if_match: IfMatch = None
 ) -> Response:
     """Delete an item."""
     command = DeleteItemCommand(
         actor_id=actor, item_id=item_id, expected_version=expected_version(if_match)
     )
-    await services.delete_item(command)
+    await services(request).delete_item(command)
     return Response(status_code=204)

@@ -24,15 +24,15 @@ from entrypoints.http.dependencies import (
     ActorId,
     IfMatch,
     IfNoneMatch,
-    ServicesDep,
     expected_version,
     matches,
+    services,
 )
 from entrypoints.http.representations import listing, not_modified, resource, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
-from entrypoints.http.shared import ID_MAX, PROBLEMS
+from entrypoints.http.shared import ID_MAX, WRITE, problems
 
-router = APIRouter(prefix="/users", tags=["users"], responses=PROBLEMS)
+router = APIRouter(prefix="/users", tags=["users"])
 UserId = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 
@@ -40,27 +40,37 @@ def _user(user: User, *, status: int = 200, location: str | None = None) -> Resp
     return resource(user_body(user), version=user.version, status=status, location=location)
 
 
-@router.post("", status_code=201, response_model=UserOut, description=getdoc(RegisterUser))
-async def register(body: UserCreate, services: ServicesDep) -> Response:
+@router.post(
+    "",
+    status_code=201,
+    response_model=UserOut,
+    description=getdoc(RegisterUser),
+    responses=problems(409, 422),
+)
+async def register(body: UserCreate, request: Request) -> Response:
     """Register a new user."""
-    user = await services.register_user(
+    user = await services(request).register_user(
         RegisterUserCommand(name=body.name, email=body.email, password=body.password)
     )
     return _user(user, status=201, location=f"/users/{user.id}")
 
 
-@router.get("/me", response_model=UserOut)
-async def me(actor: ActorId, services: ServicesDep, if_none_match: IfNoneMatch = None) -> Response:
+@router.get("/me", response_model=UserOut, responses=problems(304, 401))
+async def me(actor: ActorId, request: Request, if_none_match: IfNoneMatch = None) -> Response:
     """The caller's own user."""
-    user = await services.get_user(GetUserQuery(actor_id=actor, user_id=actor))
+    user = await services(request).get_user(GetUserQuery(actor_id=actor, user_id=actor))
     return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
 
 
-@router.get("", response_model=list[UserOut], description=getdoc(ListUsers))
+@router.get(
+    "",
+    response_model=list[UserOut],
+    description=getdoc(ListUsers),
+    responses=problems(401, 403, 422),
+)
 async def list_users(
     request: Request,
     actor: ActorId,
-    services: ServicesDep,
     sort: Annotated[Sort, Query(description="id or -id")] = Sort.ID,
     limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
     skip: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
@@ -69,30 +79,35 @@ async def list_users(
     """List users (admins only)."""
     after = None if cursor is None else Keyset.decode(cursor, sort=sort)
     page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
-    result = await services.list_users(ListUsersQuery(actor_id=actor, page=page))
+    result = await services(request).list_users(ListUsersQuery(actor_id=actor, page=page))
     return listing(map(user_body, result.items), url=request.url, next_key=result.next)
 
 
-@router.get("/{user_id}", response_model=UserOut, description=getdoc(GetUser))
+@router.get(
+    "/{user_id}",
+    response_model=UserOut,
+    description=getdoc(GetUser),
+    responses=problems(304, 401, 403, 404, 422),
+)
 async def get_user(
-    user_id: UserId, actor: ActorId, services: ServicesDep, if_none_match: IfNoneMatch = None
+    user_id: UserId, actor: ActorId, request: Request, if_none_match: IfNoneMatch = None
 ) -> Response:
     """Read a user."""
-    user = await services.get_user(GetUserQuery(actor_id=actor, user_id=user_id))
+    user = await services(request).get_user(GetUserQuery(actor_id=actor, user_id=user_id))
     return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
 
 
-@router.patch("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser))
+@router.patch("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE)
 async def patch_user(
     user_id: UserId,
     body: UserPatch,
     actor: ActorId,
-    services: ServicesDep,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Response:
     """Change some of a user's fields."""
     changes = body.model_dump(exclude_unset=True)
-    user = await services.update_user(
+    user = await services(request).update_user(
         UpdateUserCommand(
             actor_id=actor,
             user_id=user_id,
@@ -103,16 +118,16 @@ async def patch_user(
     return _user(user)
 
 
-@router.put("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser))
+@router.put("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE)
 async def replace_user(
     user_id: UserId,
     body: UserReplace,
     actor: ActorId,
-    services: ServicesDep,
+    request: Request,
     if_match: IfMatch = None,
 ) -> Response:
     """Replace a user's name and email."""
-    user = await services.update_user(
+    user = await services(request).update_user(
         UpdateUserCommand(
             actor_id=actor,
             user_id=user_id,
@@ -124,12 +139,12 @@ async def replace_user(
     return _user(user)
 
 
-@router.delete("/{user_id}", status_code=204, description=getdoc(DeleteUser))
+@router.delete("/{user_id}", status_code=204, description=getdoc(DeleteUser), responses=WRITE)
 async def delete_user(
-    user_id: UserId, actor: ActorId, services: ServicesDep, if_match: IfMatch = None
+    user_id: UserId, actor: ActorId, request: Request, if_match: IfMatch = None
 ) -> Response:
     """Delete a user and their items."""
-    await services.delete_user(
+    await services(request).delete_user(
         DeleteUserCommand(
             actor_id=actor, user_id=user_id, expected_version=expected_version(if_match)
         )
