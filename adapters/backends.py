@@ -58,13 +58,22 @@ def _memory() -> Backend:
 
 
 def _sql(name: str, url: str, *, pool_size: int) -> Backend:
+    """On PostgreSQL, reads get a pool of their own in autocommit (each pool `pool_size`)."""
     engine = create_engine(url, pool_size=pool_size)
+    reader = engine
+    if name == "postgresql":
+        reader = create_engine(url, pool_size=pool_size, autocommit=True)
 
     async def ping() -> None:
-        async with engine.connect() as connection:
+        async with reader.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def migrate() -> None:
         await migrations.upgrade(engine)
 
-    return Backend(name, SqlAlchemyUnitOfWorkFactory(engine), ping, migrate, engine.dispose)
+    async def dispose() -> None:
+        await engine.dispose()
+        await reader.dispose()
+
+    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
+    return Backend(name, uow, ping, migrate, dispose)

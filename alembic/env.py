@@ -8,12 +8,12 @@ import asyncio
 import logging.config
 import os
 
+from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.sqlalchemy.migrations import ensure_sqlite_directory, sqlite_lock
 from adapters.sqlalchemy.tables import metadata
-from alembic import context
 
 # Any constant will do, as long as every process migrating this schema uses the same one.
 MIGRATION_LOCK_KEY = 0x0CA7A109

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import os
 import random
+import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,13 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from adapters.backends import open_backend
 from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.repositories import _GET_ITEM
+from adapters.sqlalchemy.reads import CoreReader
+from adapters.sqlalchemy.repositories import _GET_ITEM, SqlAlchemyItemRepository
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from tests.support.data import new_item, new_user
 from tests.support.wire import RoundTripCounter
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 ITEMS = 1_000
+ROUNDS = 5
 BARE_SQL = (
     "SELECT id, owner_id, name, description, price, created_at, updated_at, version"
     " FROM items WHERE id = $1"
@@ -55,18 +58,34 @@ async def _bare(url: URL) -> asyncpg.Connection:
     return await asyncpg.connect(plain, ssl=False)
 
 
-async def _rate(get: Variant, *, iterations: int) -> float:
-    ids = [random.randint(1, ITEMS) for _ in range(iterations)]
-    for key in ids[: iterations // 10]:  # warm up: connect, prepare, fill caches
-        await get(key)
-    start = time.perf_counter()
-    for key in ids:
-        await get(key)
-    return iterations / (time.perf_counter() - start)
+async def _rates(variants: dict[str, Variant], *, iterations: int) -> dict[str, float]:
+    """Calls per second of each variant: the median of ROUNDS interleaved rounds, so that
+    noise from other processes falls on every variant alike."""
+    ids = [random.randint(1, ITEMS) for _ in range(iterations // ROUNDS)]
+    samples: dict[str, list[float]] = {label: [] for label in variants}
+    for get in variants.values():  # warm up: connect, prepare, fill caches
+        for key in ids[:200]:
+            await get(key)
+    for _ in range(ROUNDS):
+        for label, get in variants.items():
+            start = time.perf_counter()
+            for key in ids:
+                await get(key)
+            samples[label].append(len(ids) / (time.perf_counter() - start))
+    return {label: statistics.median(rates) for label, rates in samples.items()}
 
 
-def _variants(engine: AsyncEngine, bare: asyncpg.Connection) -> dict[str, Variant]:
-    uow = SqlAlchemyUnitOfWorkFactory(engine)
+def _engines(url: URL) -> tuple[AsyncEngine, AsyncEngine]:
+    """The writer and the autocommit reader, as adapters.backends makes them."""
+    plain = url.render_as_string(hide_password=False)
+    return create_engine(plain, pool_size=1), create_engine(plain, pool_size=1, autocommit=True)
+
+
+def _variants(
+    engines: tuple[AsyncEngine, AsyncEngine], bare: asyncpg.Connection
+) -> dict[str, Variant]:
+    engine, reader = engines
+    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def bare_driver(key: int) -> object:
@@ -75,6 +94,10 @@ def _variants(engine: AsyncEngine, bare: asyncpg.Connection) -> dict[str, Varian
     async def read_only_uow(key: int) -> object:
         async with uow(read_only=True) as tx:
             return await tx.items.get(key)
+
+    async def read_only_core(key: int) -> object:
+        async with reader.connect() as conn:
+            return await SqlAlchemyItemRepository(conn, CoreReader(conn)).get(key)
 
     async def read_write_uow(key: int) -> object:
         async with uow() as tx:
@@ -87,6 +110,7 @@ def _variants(engine: AsyncEngine, bare: asyncpg.Connection) -> dict[str, Varian
     return {
         "bare asyncpg (ceiling)": bare_driver,
         "UnitOfWork(read_only=True).items.get": read_only_uow,
+        "same, through SQLAlchemy Core execute": read_only_core,
         "UnitOfWork().items.get (no commit)": read_write_uow,
         "AsyncSession + same statement": async_session,
     }
@@ -97,10 +121,10 @@ async def _round_trips(url: URL, variant: str, *, samples: int = 20) -> dict[str
     counter = RoundTripCounter(host=url.host or "127.0.0.1", port=url.port or 5432)
     port = await counter.start()
     proxied = url.set(host="127.0.0.1", port=port).update_query_dict({"ssl": "disable"})
-    engine = create_engine(proxied.render_as_string(hide_password=False), pool_size=1)
+    engines = _engines(proxied)
     bare = await _bare(proxied)
     try:
-        get = _variants(engine, bare)[variant]
+        get = _variants(engines, bare)[variant]
         for key in range(1, 6):
             await get(key)
         counter.round_trips.clear()
@@ -109,7 +133,8 @@ async def _round_trips(url: URL, variant: str, *, samples: int = 20) -> dict[str
         return {kind: n / samples for kind, n in sorted(counter.round_trips.items())}
     finally:
         await bare.close()
-        await engine.dispose()
+        for engine in engines:
+            await engine.dispose()
         await counter.close()
 
 
@@ -123,16 +148,14 @@ async def main(iterations: int) -> None:
     )
     try:
         await _seed(url.render_as_string(hide_password=False))
-        engine = create_engine(url.render_as_string(hide_password=False), pool_size=1)
+        engines = _engines(url)
         bare = await _bare(url)
         try:
-            rates = {
-                label: await _rate(get, iterations=iterations)
-                for label, get in _variants(engine, bare).items()
-            }
+            rates = await _rates(_variants(engines, bare), iterations=iterations)
         finally:
             await bare.close()
-            await engine.dispose()
+            for engine in engines:
+                await engine.dispose()
         ceiling = rates["bare asyncpg (ceiling)"]
         print(f"get item by id, {iterations} sequential calls each, one connection")
         print(f"{'variant':40} {'calls/s':>9} {'ratio':>6}  round trips per call (wire)")

@@ -21,6 +21,7 @@ from entrypoints.settings import Settings
 # them, so `catalog --help` and a mistyped argument answer at once.
 
 APP_FACTORY = "entrypoints.http.app:create_app"
+_DATABASE_LIBRARIES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "alembic"})
 
 
 class CommandError(Exception):
@@ -70,6 +71,10 @@ def serve(args: argparse.Namespace) -> None:
     from entrypoints.logging import configure_logging
 
     configure_logging(settings)
+    if settings.auto_migrate:
+        # The app migrates again on start-up (a no-op by then); doing it here first turns an
+        # unreachable database into one line and an exit, not a failed start-up's traceback.
+        asyncio.run(_migrate(settings))
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -84,17 +89,20 @@ def serve(args: argparse.Namespace) -> None:
     )
 
 
-async def migrate(_: argparse.Namespace) -> None:
+async def _migrate(settings: Settings) -> str:
     from entrypoints.container import build_container, start, stop
 
-    settings = _settings()
     container = build_container(settings)
     services = await start(container)
     try:
         await services.backend.migrate()
     finally:
         await stop(container)
-    print(f"migrated the {services.backend.name} database")
+    return services.backend.name
+
+
+async def migrate(_: argparse.Namespace) -> None:
+    print(f"migrated the {await _migrate(_settings())} database")
 
 
 def _password() -> str:
@@ -168,8 +176,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", code=130)
     except Exception as error:  # the operator gets one line, not a traceback
-        return _fail(f"{type(error).__name__}: {_one_line(error)}")
+        return _fail(_describe(error))
     return 0
+
+
+def _describe(error: Exception) -> str:
+    origin = type(error).__module__.split(".", 1)[0]
+    if isinstance(error, OSError | TimeoutError) or origin in _DATABASE_LIBRARIES:
+        return f"database unavailable: {type(error).__name__}: {_one_line(error)}"
+    return f"{type(error).__name__}: {_one_line(error)}"
 
 
 def _fail(message: str, *, code: int = 1) -> int:

@@ -28,6 +28,8 @@ from application.ports import TokenService
 from application.users import DeleteUser, GetUser, ListUsers, RegisterUser, UpdateUser
 from entrypoints.settings import Settings
 
+T = TypeVar("T")
+
 
 async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
     """The storage backend for the process; its connections close on shutdown."""
@@ -70,9 +72,6 @@ class Container(containers.DeclarativeContainer):
     export_items = providers.Factory(ExportItems, uow=uow)
     update_item = providers.Factory(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Factory(DeleteItem, uow=uow)
-
-
-T = TypeVar("T")
 
 
 def build_container(settings: Settings) -> Container:

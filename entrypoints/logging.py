@@ -7,6 +7,7 @@ standard error has one shape. Keys that could hold a secret are masked, whoever 
 
 import logging
 import sys
+import time
 from contextvars import ContextVar
 from typing import Protocol, TextIO
 
@@ -22,6 +23,7 @@ _SENSITIVE = frozenset(
 _HANDLER_NAME = "catalog"
 _ROUTED = ("uvicorn", "uvicorn.error", "uvicorn.asgi")
 _SILENCED = ("uvicorn.access",)  # AccessLogMiddleware logs each request, with its id
+_CHATTY = ("alembic.runtime.plugins",)  # one INFO line per plugin, on every start
 
 
 class LoggingSettings(Protocol):
@@ -44,6 +46,24 @@ def add_logger_name(logger: WrappedLogger, __: str, event: EventDict) -> EventDi
     if name:
         event.setdefault("logger", name)
     return event
+
+
+class _IsoTimestamp:
+    """`timestamp` as ISO 8601 UTC with microseconds, formatting the date and time only
+    once per second (structlog's TimeStamper formats a datetime on every line)."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, _: WrappedLogger, __: str, event: EventDict) -> EventDict:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second = second
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        event["timestamp"] = f"{self._prefix}.{int((now - second) * 1e6):06d}Z"
+        return event
 
 
 def mask_secrets(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
@@ -95,7 +115,7 @@ def configure_logging(settings: LoggingSettings) -> None:
     shared: list[Processor] = [
         add_request_id,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _IsoTimestamp(),
         mask_secrets,
     ]
     if as_json:
@@ -123,6 +143,8 @@ def _route_standard_logging(level: int, shared: list[Processor], renderer: Proce
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
     for name in (*_ROUTED, *_SILENCED):
         logger = logging.getLogger(name)
         logger.handlers.clear()

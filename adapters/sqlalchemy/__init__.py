@@ -1,1 +1,1 @@
-"""The SQLAlchemy backend: Core tables, repositories and a unit of work, on SQLite and PostgreSQL."""
+"""The SQLAlchemy backend: Core tables, repositories, a unit of work; SQLite and PostgreSQL."""

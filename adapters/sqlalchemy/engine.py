@@ -18,25 +18,35 @@ APPLICATION_NAME = "catalog"
 STATEMENT_CACHE_SIZE = 256
 
 
-def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`."""
+def create_engine(url: str, *, pool_size: int = 5, autocommit: bool = False) -> AsyncEngine:
+    """An engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
+
+    `autocommit` (PostgreSQL) makes a pool for reads that need no transaction: set once
+    per connection, not on every checkout and return."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         return _sqlite(url, pool_size=pool_size)
     if backend == "postgresql":
-        return _postgresql(url, pool_size=pool_size)
+        return _postgresql(url, pool_size=pool_size, autocommit=autocommit)
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 
-def _postgresql(url: str, *, pool_size: int) -> AsyncEngine:
+def _postgresql(url: str, *, pool_size: int, autocommit: bool) -> AsyncEngine:
+    settings = {"application_name": APPLICATION_NAME}
+    options: dict[str, Any] = {}
+    if autocommit:  # and a write by mistake fails instead of committing on its own
+        settings["default_transaction_read_only"] = "on"
+        options["isolation_level"] = "AUTOCOMMIT"
+        options["pool_reset_on_return"] = None  # never in a transaction: nothing to reset
     return create_async_engine(
         url,
+        **options,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,  # at most pool_size per pool: PostgreSQL connections are costly
         pool_timeout=POOL_TIMEOUT_S,
         pool_pre_ping=False,
         connect_args={
-            "server_settings": {"application_name": APPLICATION_NAME},
+            "server_settings": settings,
             "timeout": CONNECT_TIMEOUT_S,
             "prepared_statement_cache_size": STATEMENT_CACHE_SIZE,
         },

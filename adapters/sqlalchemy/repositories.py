@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sqlalchemy.reads import RowReader
 from adapters.sqlalchemy.tables import PRICE, items, users
 from application.pagination import ItemFilter, PageRequest, Sort
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
@@ -123,8 +124,8 @@ def _matching(where: ItemFilter) -> list[ColumnElement[bool]]:
 
 
 class SqlAlchemyUserRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+    def __init__(self, connection: AsyncConnection, reader: RowReader) -> None:
+        self._conn, self._reader = connection, reader
 
     async def add(self, user: User) -> User:
         try:
@@ -136,11 +137,11 @@ class SqlAlchemyUserRepository:
         return replace(user, id=result.scalar_one())
 
     async def get(self, user_id: int) -> User | None:
-        row = (await self._conn.execute(_GET_USER, {"key": user_id})).first()
+        row = await self._reader.one(_GET_USER, user_id)
         return None if row is None else _user(row)
 
     async def get_by_email(self, email: str) -> User | None:
-        row = (await self._conn.execute(_GET_USER_BY_EMAIL, {"key": email})).first()
+        row = await self._reader.one(_GET_USER_BY_EMAIL, email)
         return None if row is None else _user(row)
 
     async def update(self, user: User, *, expected_version: int) -> None:
@@ -163,8 +164,8 @@ class SqlAlchemyUserRepository:
 
 
 class SqlAlchemyItemRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+    def __init__(self, connection: AsyncConnection, reader: RowReader) -> None:
+        self._conn, self._reader = connection, reader
 
     async def add(self, item: Item) -> Item:
         try:
@@ -176,7 +177,7 @@ class SqlAlchemyItemRepository:
         return replace(item, id=result.scalar_one())
 
     async def get(self, item_id: int) -> Item | None:
-        row = (await self._conn.execute(_GET_ITEM, {"key": item_id})).first()
+        row = await self._reader.one(_GET_ITEM, item_id)
         return None if row is None else _item(row)
 
     async def update(self, item: Item, *, expected_version: int) -> None:

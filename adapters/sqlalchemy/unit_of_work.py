@@ -2,9 +2,10 @@
 
 A plain `AsyncConnection` with Core statements (no ORM session: no identity map to keep,
 nothing to lazy-load); bench/micro_uow.py measures it against the bare driver and an
-`AsyncSession`. A read-only unit of work on PostgreSQL runs its statements in autocommit,
-so a read costs its queries and no BEGIN or ROLLBACK; under READ COMMITTED each statement
-sees a fresh snapshot anyway, so a transaction would not make the reads more consistent.
+`AsyncSession`. On PostgreSQL a read-only unit of work takes its connection from a pool
+kept in autocommit, so a read costs its queries and no BEGIN or ROLLBACK: under READ
+COMMITTED each statement sees a fresh snapshot anyway, so a transaction would not make
+the reads more consistent. Its lookups by key go straight to the driver (see reads.py).
 """
 
 from types import TracebackType
@@ -12,6 +13,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sqlalchemy.reads import CoreReader, DriverReader, RowReader
 from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
 from domain.events import DomainEvent
 
@@ -28,9 +30,12 @@ class SqlAlchemyUnitOfWork:
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        self._conn = await self._engine.connect()
-        self.users = SqlAlchemyUserRepository(self._conn)
-        self.items = SqlAlchemyItemRepository(self._conn)
+        self._conn = conn = await self._engine.connect()
+        reader: RowReader = CoreReader(conn)
+        if self.read_only and conn.dialect.name == "postgresql":
+            reader = DriverReader(conn)
+        self.users = SqlAlchemyUserRepository(conn, reader)
+        self.items = SqlAlchemyItemRepository(conn, reader)
         return self
 
     async def __aexit__(
@@ -58,13 +63,12 @@ class SqlAlchemyUnitOfWork:
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    """Makes units of work; reads on PostgreSQL use the same pool in autocommit."""
+    """Makes units of work: writes on `engine`, reads on `reader` (an autocommit engine on
+    PostgreSQL; by default `engine` itself)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, reader: AsyncEngine | None = None) -> None:
         self._engine = engine
-        self._reader = engine
-        if engine.dialect.name == "postgresql":
-            self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reader = reader or engine
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         engine = self._reader if read_only else self._engine

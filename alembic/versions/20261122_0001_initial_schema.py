@@ -10,7 +10,6 @@ Prices are NUMERIC(12,2); on SQLite, which has no exact decimal, they are intege
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0001"

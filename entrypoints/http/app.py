@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from entrypoints.container import Container, build_container, start, stop
+from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import install_middleware
@@ -34,11 +35,12 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
                 "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
                 "and stop working when the process restarts"
             )
-        services = await start(container)
         try:
+            services = await start(container)
             if settings.auto_migrate:
                 await services.backend.migrate()
             app.state.services = services
+            app.state.verified_tokens = VerifiedTokens(services.tokens)
             log.info("started", backend=services.backend.name)
             yield
         finally:
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         openapi_url="/openapi.json",
         redirect_slashes=False,
         lifespan=_lifespan(container, settings),
+        # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
+        # looks up the global OTel providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.container = container
     install_error_handlers(app)

@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from domain.errors import InvalidCredentials
 from entrypoints.container import Services
+from entrypoints.http.auth import VerifiedTokens
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 _NEVER = 0  # versions start at 1, so an unreadable If-Match matches nothing: 412
@@ -22,7 +23,8 @@ async def _actor_id(request: Request, token: Annotated[str | None, Depends(_bear
     """The caller's user id from the bearer token; the use case checks they are active."""
     if token is None:
         raise InvalidCredentials()
-    return services(request).tokens.subject(token)
+    verified: VerifiedTokens = request.app.state.verified_tokens
+    return verified.subject(token)
 
 
 ActorId = Annotated[int, Depends(_actor_id)]

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from fastapi import FastAPI, Request
@@ -67,8 +67,8 @@ def status_of(error: DomainError) -> tuple[HTTPStatus, str]:
     return STATUS_OF[DomainError]  # pragma: no cover - DomainError is in every MRO
 
 
-async def _domain_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    error = cast(DomainError, exc)  # registered for DomainError only
     status, kind = status_of(error)
     if isinstance(error, InvariantViolated):
         errors = [{"loc": [error.field], "msg": error.message}]
@@ -77,8 +77,8 @@ async def _domain_error(request: Request, error: Exception) -> Response:
     return problem(request, status, detail=str(error), kind=kind, headers=headers)
 
 
-async def _validation_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)  # noqa: S101
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    error = cast(RequestValidationError, exc)
     # loc and msg only: echoing the input could echo a password.
     errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]
     detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
@@ -95,12 +95,13 @@ def _allowed_methods(request: Request) -> str:
     )
 
 
-async def _http_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, HTTPException)  # noqa: S101
+async def _http_error(request: Request, exc: Exception) -> Response:
+    error = cast(HTTPException, exc)
+    headers = dict(error.headers or {})
     if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
-        error.headers = {**(error.headers or {}), "Allow": _allowed_methods(request)}
+        headers["Allow"] = _allowed_methods(request)
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
-    return problem(request, error.status_code, detail=detail, headers=error.headers)
+    return problem(request, error.status_code, detail=detail, headers=headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:

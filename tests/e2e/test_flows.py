@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from entrypoints.container import build_container
@@ -31,6 +32,8 @@ async def _register_login_publish_list_change_delete(api: Api) -> None:
         rows += [row["id"] for row in page.json()]
         url = page.links.get("next", {}).get("url")
     assert rows == [item["id"] for item in reversed(made)]
+    exported = await api.client.get(f"/items/export?q={tag}")
+    assert [orjson.loads(line) for line in exported.content.splitlines()] == made
 
     item_url = f"/items/{made[0]['id']}"
     guarded = {**owner.auth, "If-Match": '"1"'}

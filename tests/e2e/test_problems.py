@@ -1,6 +1,9 @@
 """Every error is problem+json: unknown routes, wrong methods, bad input, big bodies."""
 
-from tests.e2e.api import Api
+import httpx
+from dependency_injector import providers
+
+from tests.e2e.api import BASE_URL, Api, build_app, settings_for
 from tests.e2e.problems import error_locations, problem
 from tests.unit.fakes import unique_email
 
@@ -68,3 +71,22 @@ async def test_every_response_carries_a_request_id_and_keeps_the_callers(api: Ap
     assert (await api.client.get("/health/live")).headers["x-request-id"]
     response = await api.client.get("/nowhere", headers={"X-Request-ID": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
+
+
+class _Broken:
+    async def __call__(self, query: object) -> object:
+        raise RuntimeError("secret internals: /srv/catalog/db.py line 12")
+
+
+async def test_an_unexpected_failure_is_a_500_problem_without_internals() -> None:
+    app, container = build_app(settings_for())
+    container.get_item.override(providers.Factory(_Broken))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client,
+    ):
+        response = await client.get("/items/1")
+    body = problem(response, 500)
+    assert "secret internals" not in response.text
+    assert body["instance"] == "/items/1"

@@ -53,13 +53,15 @@ async def test_price_order_is_numeric(uow: UnitOfWorkFactory) -> None:
 async def test_item_update_is_conditional_on_version(uow: UnitOfWorkFactory) -> None:
     (item,) = await _owner_with(uow, ["1.00"])
     changed = item.change(now=NOW, price=Decimal("2.50"), description=None)
-    async with uow() as tx:
-        await tx.items.update(changed, expected_version=1)
-        await tx.commit()
-    with pytest.raises(VersionConflict):
+
+    async def update(new: Item) -> None:
         async with uow() as tx:
-            await tx.items.update(item.change(now=NOW, name="stale"), expected_version=1)
+            await tx.items.update(new, expected_version=1)
             await tx.commit()
+
+    await update(changed)
+    with pytest.raises(VersionConflict):
+        await update(item.change(now=NOW, name="stale"))
     async with uow() as tx:
         assert await tx.items.get(item.id) == changed
         await tx.items.delete(item.id)

@@ -1,10 +1,13 @@
 """Contract: a unit of work is one transaction, committed only on request."""
 
+from contextlib import suppress
+
 import pytest
 
 from adapters.backends import Backend
 from application.ports import UnitOfWorkFactory
 from domain.events import UserRegistered
+from domain.users import User
 from tests.support.data import new_item, new_user
 
 
@@ -40,12 +43,17 @@ async def test_exception_discards_and_propagates(uow: UnitOfWorkFactory) -> None
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
+    added: list[User] = []
+
+    async def fail_midway() -> None:
         async with uow() as tx:
-            user = await tx.users.add(new_user())
+            added.append(await tx.users.add(new_user()))
             raise Boom
+
+    with pytest.raises(Boom):
+        await fail_midway()
     async with uow(read_only=True) as tx:
-        assert await tx.users.get(user.id) is None
+        assert await tx.users.get(added[0].id) is None
 
 
 async def test_changes_after_commit_are_discarded(uow: UnitOfWorkFactory) -> None:
@@ -82,3 +90,16 @@ async def test_ping_and_migrate_are_idempotent(backend: Backend) -> None:
         user = await tx.users.add(new_user())
         await tx.commit()
     assert user.id > 0
+
+
+async def test_a_write_in_a_read_only_unit_of_work_never_persists(uow: UnitOfWorkFactory) -> None:
+    user = new_user()
+
+    async def write_while_reading() -> None:
+        async with uow(read_only=True) as tx:
+            await tx.users.add(user)
+
+    with suppress(Exception):  # PostgreSQL refuses at once; the others discard at exit
+        await write_while_reading()
+    async with uow(read_only=True) as tx:
+        assert await tx.users.get_by_email(user.email) is None

@@ -142,10 +142,18 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
+def _create(server: PostgresServer) -> str:
+    try:
+        return server.create_database()
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[0]
+        _unavailable(f"{server.origin} server at {server.url.host}:{server.url.port}: {reason}")
+
+
 @pytest.fixture(scope="session")
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """An empty database of this test session's own, dropped at the end."""
-    url = postgres_server.create_database()
+    url = _create(postgres_server)
     try:
         yield url
     finally:
@@ -155,7 +163,7 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
 @pytest.fixture
 def fresh_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """An empty database for one test, dropped after it."""
-    url = postgres_server.create_database()
+    url = _create(postgres_server)
     try:
         yield url
     finally:

@@ -1,11 +1,11 @@
 """/items: publish, browse, export, change and delete items."""
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from decimal import Decimal
 from inspect import getdoc
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from application.items import (
@@ -45,7 +45,7 @@ from entrypoints.http.representations import (
     NDJSON,
     item_body,
     listing,
-    ndjson_line,
+    ndjson_stream,
     not_modified,
     resource,
 )
@@ -54,23 +54,16 @@ from entrypoints.http.shared import ID_MAX, WRITE, problems
 
 router = APIRouter(prefix="/items", tags=["items"])
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
-EXPORT_CHUNK = 200  # lines per write: fewer, larger sends
 
 
 def _item(item: Item, *, status: int = 200, location: str | None = None) -> Response:
     return resource(item_body(item), version=item.version, status=status, location=location)
 
 
-async def _filter(
-    owner_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
-    q: Annotated[str | None, Query(max_length=NAME_MAX, description="Name contains")] = None,
-    min_price: Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)] = None,
-    max_price: Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)] = None,
-) -> ItemFilter:
-    return ItemFilter(owner_id=owner_id, name_contains=q, min_price=min_price, max_price=max_price)
-
-
-Filter = Annotated[ItemFilter, Depends(_filter)]
+# The filters are plain query parameters (a dependency would be solved on every request).
+OwnerId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
+NameContains = Annotated[str | None, Query(max_length=NAME_MAX, description="Name contains")]
+PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
 
 
 @router.post(
@@ -95,7 +88,10 @@ async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Res
 )
 async def list_items(
     request: Request,
-    where: Filter,
+    owner_id: OwnerId = None,
+    q: NameContains = None,
+    min_price: PriceBound = None,
+    max_price: PriceBound = None,
     sort: Sort = Sort.ID,
     limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
     skip: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
@@ -104,23 +100,9 @@ async def list_items(
     """Browse items, a page at a time."""
     after = None if cursor is None else Keyset.decode(cursor, sort=sort)
     page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
+    where = ItemFilter(owner_id=owner_id, name_contains=q, min_price=min_price, max_price=max_price)
     result = await services(request).list_items(ListItemsQuery(where=where, page=page))
     return listing(map(item_body, result.items), url=request.url, next_key=result.next)
-
-
-async def _chunks(first: Item | None, rest: AsyncGenerator[Item]) -> AsyncIterator[bytes]:
-    if first is None:
-        return
-    lines = [ndjson_line(item_body(first))]
-    try:
-        async for item in rest:
-            lines.append(ndjson_line(item_body(item)))
-            if len(lines) >= EXPORT_CHUNK:
-                yield b"".join(lines)
-                lines.clear()
-        yield b"".join(lines)
-    finally:  # a client that goes away ends the read and its transaction now, not at GC
-        await rest.aclose()
 
 
 @router.get(
@@ -132,13 +114,20 @@ async def _chunks(first: Item | None, rest: AsyncGenerator[Item]) -> AsyncIterat
     },
     description=getdoc(ExportItems),
 )
-async def export_items(where: Filter, request: Request) -> StreamingResponse:
+async def export_items(
+    request: Request,
+    owner_id: OwnerId = None,
+    q: NameContains = None,
+    min_price: PriceBound = None,
+    max_price: PriceBound = None,
+) -> StreamingResponse:
     """Every matching item as NDJSON, streamed."""
+    where = ItemFilter(owner_id=owner_id, name_contains=q, min_price=min_price, max_price=max_price)
     stream = services(request).export_items(ExportItemsQuery(where=where))
     items = cast(AsyncGenerator[Item], stream)
     # The first row is read before answering, so a bad filter still gets its 422.
     first = await anext(items, None)
-    return StreamingResponse(_chunks(first, items), media_type=NDJSON)
+    return StreamingResponse(ndjson_stream(first, items), media_type=NDJSON)
 
 
 @router.get(
