@@ -16,14 +16,23 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-ALEMBIC_DIR = Path(__file__).resolve().parents[2] / "alembic"
-ALEMBIC_INI = ALEMBIC_DIR.parent / "alembic.ini"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def alembic_directory() -> Path:
+    """alembic/ of the source tree; or of the working directory, for a non-editable install."""
+    for root in (REPOSITORY, Path.cwd()):
+        if (root / "alembic" / "env.py").exists():
+            return root / "alembic"
+    raise RuntimeError("no alembic/ directory next to the code or in the working directory")
 
 
 def alembic_config(url: str) -> Config:
     """The repository's Alembic configuration, pointed at `url`."""
-    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
-    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    directory = alembic_directory()
+    ini = directory.parent / "alembic.ini"
+    config = Config(str(ini)) if ini.exists() else Config()
+    config.set_main_option("script_location", str(directory))
     config.attributes["url"] = url  # not through the ini: no % interpolation of passwords
     return config
 

@@ -7,23 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    bindparam,
-    delete,
-    insert,
-    literal,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sqlalchemy import queries
 from adapters.sqlalchemy.reads import RowReader
-from adapters.sqlalchemy.tables import PRICE, items, users
-from application.pagination import ItemFilter, PageRequest, Sort
+from adapters.sqlalchemy.tables import items, users
+from application.pagination import ItemFilter, PageRequest
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.items import Item
 from domain.users import User
@@ -89,40 +80,6 @@ def _values(entity: User | Item, fields: Sequence[str]) -> dict[str, Any]:
     return {field: getattr(entity, field) for field in (*fields, *_STAMPS)}
 
 
-def _after(page: PageRequest, *, by_price: bool, table: Any) -> list[ColumnElement[bool]]:
-    """The keyset condition: rows strictly after the cursor in the page's order."""
-    after = page.after
-    if after is None:
-        return []
-    if by_price and after.price is not None:
-        key = tuple_(table.c.price, table.c.id)
-        position = tuple_(literal(after.price, PRICE), literal(after.id))
-        return [key < position if page.sort.descending else key > position]
-    return [table.c.id < after.id if page.sort.descending else table.c.id > after.id]
-
-
-def _ordered(stmt: Select[Any], page: PageRequest, *, by_price: bool, table: Any) -> Select[Any]:
-    keys = [table.c.price, table.c.id] if by_price else [table.c.id]
-    if page.sort.descending:
-        keys = [key.desc() for key in keys]
-    stmt = stmt.where(*_after(page, by_price=by_price, table=table)).order_by(*keys)
-    stmt = stmt.limit(page.limit + 1)
-    return stmt.offset(page.offset) if page.offset else stmt
-
-
-def _matching(where: ItemFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if where.owner_id is not None:
-        conditions.append(items.c.owner_id == where.owner_id)
-    if where.name_contains is not None:  # case-insensitive; % and _ match themselves
-        conditions.append(items.c.name.icontains(where.name_contains, autoescape=True))
-    if where.min_price is not None:
-        conditions.append(items.c.price >= where.min_price)
-    if where.max_price is not None:
-        conditions.append(items.c.price <= where.max_price)
-    return conditions
-
-
 class SqlAlchemyUserRepository:
     def __init__(self, connection: AsyncConnection, reader: RowReader) -> None:
         self._conn, self._reader = connection, reader
@@ -159,8 +116,7 @@ class SqlAlchemyUserRepository:
         await self._conn.execute(_DELETE_USER, {"key": user_id})  # items go by ON DELETE CASCADE
 
     async def list(self, page: PageRequest) -> list[User]:
-        stmt = _ordered(select(users), page, by_price=False, table=users)
-        return [_user(row) for row in await self._conn.execute(stmt)]
+        return [_user(row) for row in await self._conn.execute(queries.users_page(page))]
 
 
 class SqlAlchemyItemRepository:
@@ -195,23 +151,13 @@ class SqlAlchemyItemRepository:
         await self._conn.execute(_DELETE_ITEM, {"key": item_id})
 
     async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
-        by_price = page.sort in (Sort.PRICE, Sort.PRICE_DESC)
-        stmt = _ordered(
-            select(items).where(*_matching(where)), page, by_price=by_price, table=items
-        )
-        return [_item(row) for row in await self._conn.execute(stmt)]
+        return [_item(row) for row in await self._conn.execute(queries.items_page(where, page))]
 
     async def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
         """Keyset batches by id: one short query per batch, no cursor held open."""
-        conditions = _matching(where)
         last_id = 0
         while True:
-            stmt = (
-                select(items)
-                .where(*conditions, items.c.id > last_id)
-                .order_by(items.c.id)
-                .limit(batch_size)
-            )
+            stmt = queries.items_after(where, last_id=last_id, limit=batch_size)
             rows = (await self._conn.execute(stmt)).all()
             for row in rows:
                 yield _item(row)

@@ -70,7 +70,7 @@ async def test_item_update_is_conditional_on_version(uow: UnitOfWorkFactory) -> 
         assert await tx.items.get(item.id) is None
 
 
-@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("sort", list(Sort), ids=lambda sort: sort.name.lower())
 async def test_pages_are_stable_with_many_equal_prices(uow: UnitOfWorkFactory, sort: Sort) -> None:
     prices = ["5.00", "1.00", "5.00", "5.00", "3.00", "5.00", "1.00", "5.00", "5.00"]
     items = await _owner_with(uow, prices)
@@ -83,7 +83,7 @@ async def test_pages_are_stable_with_many_equal_prices(uow: UnitOfWorkFactory, s
     assert [item.id for item in rows] == _order(items, sort)[4:8]
 
 
-@pytest.mark.parametrize("sort", list(Sort))
+@pytest.mark.parametrize("sort", list(Sort), ids=lambda sort: sort.name.lower())
 async def test_cursors_visit_every_row_once_while_rows_arrive(
     uow: UnitOfWorkFactory, sort: Sort
 ) -> None:
