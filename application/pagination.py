@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from domain.errors import InvariantViolated
+from domain.items import check_price
 
 T = TypeVar("T")
 
@@ -61,8 +62,11 @@ class Keyset:
             keyset = cls(Sort(sort_value), int(key), None if price is None else Decimal(price))
         except (ValueError, TypeError, binascii.Error, ArithmeticError, RecursionError):
             raise InvariantViolated("cursor", "is not a valid cursor") from None
-        if keyset.price is not None and not keyset.price.is_finite():
-            raise InvariantViolated("cursor", "is not a valid cursor")
+        if keyset.price is not None:
+            try:
+                check_price(keyset.price)
+            except InvariantViolated:
+                raise InvariantViolated("cursor", "is not a valid cursor") from None
         if keyset.sort is not sort:
             raise InvariantViolated("cursor", "was made for another sort order")
         if (sort.key == "price") != (keyset.price is not None):
