@@ -3,10 +3,10 @@
     python -m bench.driver --out bench/out [--rounds 3 --duration 8 --warmup 2 ...]
 
 Needs BENCH_DATABASE_URL (plain postgresql://, seeded), CATALOG_DATABASE_URL and
-CATALOG_JWT_SECRET in the environment. Every app is started once, on its own port,
-and kept up for the whole run; within a round each scenario visits the apps in turn
-(the order rotates from round to round), each time with a short warm-up and then one
-measurement. Results (every measurement, and the medians) go to OUT/results.json.
+CATALOG_JWT_SECRET in the environment. In each round every app in turn (the order rotates
+from round to round) is started on its own port, goes through every scenario (a short
+warm-up, then one measurement each) and is stopped, so only one app's pool holds database
+connections at a time. Every measurement and the medians go to OUT/results.json.
 """
 
 import argparse
@@ -27,6 +27,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psycopg
 
 from bench import database, shared
 
@@ -41,6 +42,7 @@ SCENARIOS = {
     "post": "post_item.lua",
 }
 LIST_PATHS = 2_000
+RESET = "DELETE FROM items WHERE id > %s"  # the rows POST added
 
 
 @dataclass
@@ -80,7 +82,7 @@ def all_apps() -> dict[str, App]:
 
 
 def start(app: App, logs: Path) -> None:
-    log = (logs / f"{app.name}.log").open("wb")
+    log = (logs / f"{app.name}.log").open("ab")
     app.process = subprocess.Popen(
         app.command,
         cwd=ROOT,
@@ -210,18 +212,34 @@ def show(result: dict[str, Any]) -> str:
     return f"{result['rps']:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms  errors {errors}"
 
 
-def measure(apps: list[App], args: argparse.Namespace) -> dict[str, dict[str, list[Any]]]:
+def measure(
+    apps: list[App], args: argparse.Namespace, db: psycopg.Connection[Any]
+) -> dict[str, dict[str, list[Any]]]:
+    """Rounds; in each, the apps in turn (a rotating order), each up only for its turn."""
     runs: dict[str, dict[str, list[Any]]] = {a.name: {s: [] for s in args.scenarios} for a in apps}
+    first_list_path = Path(os.environ["BENCH_LIST_PATHS"]).read_text().splitlines()[0]
     for round_no in range(args.rounds):
         order = apps[round_no % len(apps) :] + apps[: round_no % len(apps)]
-        for scenario in args.scenarios:
-            for app in order:
-                wrk(app, scenario, seconds=args.warmup, args=args)
-                result = wrk(app, scenario, seconds=args.duration, args=args)
-                runs[app.name][scenario].append(result)
-                print(f"round {round_no + 1} {scenario:5} {app.name:11} {show(result)}", flush=True)
-                if scenario == "post":
-                    asyncio.run(database.reset(shared.database_url()))
+        for app in order:
+            start(app, args.out)
+            try:
+                wait_ready(app)
+                app.token = login(app)
+                if round_no == 0:
+                    smoke(app, first_list_path)
+                    db.execute(RESET, (database.ITEMS,))
+                for scenario in args.scenarios:
+                    wrk(app, scenario, seconds=args.warmup, args=args)
+                    result = wrk(app, scenario, seconds=args.duration, args=args)
+                    runs[app.name][scenario].append(result)
+                    print(
+                        f"round {round_no + 1} {scenario:5} {app.name:11} {show(result)}",
+                        flush=True,
+                    )
+                    if scenario == "post":
+                        db.execute(RESET, (database.ITEMS,))
+            finally:
+                stop(app)
     return runs
 
 
@@ -280,20 +298,10 @@ def run(args: argparse.Namespace) -> None:
     before = environment()
     paths = asyncio.run(list_paths(args.out))
     os.environ["BENCH_LIST_PATHS"] = str(paths)
-    first_list_path = paths.read_text().splitlines()[0]
-    try:
-        for app in apps:
-            start(app, args.out)
-        for app in apps:
-            wait_ready(app)
-            app.token = login(app)
-            smoke(app, first_list_path)
-        asyncio.run(database.reset(shared.database_url()))
+    # One connection for the resets, opened before any app takes its pool's share.
+    with psycopg.connect(shared.database_url(), autocommit=True) as db:
         started = time.time()
-        runs = measure(apps, args)
-    finally:
-        for app in apps:
-            stop(app)
+        runs = measure(apps, args, db)
     settings = {k: v for k, v in vars(args).items() if k != "out"}
     summary = {
         "settings": settings,

@@ -89,17 +89,20 @@ def environment(env: dict[str, Any], settings: dict[str, Any], seconds: int) -> 
         f"Python {env['python']}; {packages}.",
         f"- Load: wrk, {settings['threads']} threads, {settings['connections']} connections, "
         f"{settings['warmup']} s warm-up then {settings['duration']} s measured, per app and "
-        f"scenario, in {settings['rounds']} interleaved rounds (the app order rotates each "
-        f"round); the figures are the medians over the rounds. Whole run: {seconds} s.",
+        f"scenario, in {settings['rounds']} interleaved rounds (in each round every app in "
+        "turn, in an order that rotates, is started, measured on every scenario and stopped); "
+        f"the figures are the medians over the rounds. Whole run: {seconds} s.",
         "- Apps: each served by uvicorn with uvloop and httptools, no access log, 1 worker "
         "(Catalog also with 2), on the same database. Reference apps: pool of 10 connections; "
-        "Catalog: its defaults (`CATALOG_DB_POOL_SIZE` 10, overflow 10), "
+        "Catalog: its defaults (`CATALOG_DB_POOL_SIZE` 10), "
         "`CATALOG_LOG_LEVEL=WARNING` (no per-request log line, as the others).",
         "- Data: 1,000 users, 100,000 items (prices 0.00–9,999.99); the bench user owns items "
         "1–20,000. GET picks a random id; list starts from one of 2,000 random real keyset "
         "positions (cursors in Catalog's format); PATCH changes the price of the bench user's "
         "items, each wrk thread walking its own slice (no two requests on one row); POST "
-        "creates an item (the rows it adds are deleted after each measurement).",
+        "creates an item (the rows it adds are deleted after each measurement). Tokens: each "
+        "app's own `POST /auth/token`, once; Catalog and the ceiling remember a verified token "
+        "until it expires, the tutorial and sync apps verify it on every request.",
     ]
 
 
