@@ -190,3 +190,7 @@ def _describe(error: Exception) -> str:
 def _fail(message: str, *, code: int = 1) -> int:
     sys.stderr.write(f"catalog: error: {message}\n")
     return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
