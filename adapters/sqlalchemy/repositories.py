@@ -3,11 +3,10 @@
 They never open a transaction, commit or roll back: the unit of work owns that.
 """
 
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,6 +18,7 @@ from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.items import Item
 from domain.users import User
 
+E = TypeVar("E", User, Item)
 _UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE"})
 _FOREIGN_KEY = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
 
@@ -47,9 +47,11 @@ def _code(error: IntegrityError) -> str:
     return str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "sqlite_errorname", ""))
 
 
+# Rows come back through `restore`: storage holds only entities that passed the domain's
+# checks, so reading them does not run the checks again.
 def _user(row: Sequence[Any]) -> User:
     id_, name, email, password_hash, is_active, is_admin, created, updated, version = row
-    return User(
+    return User.restore(
         id=id_,
         name=name,
         email=email,
@@ -64,7 +66,7 @@ def _user(row: Sequence[Any]) -> User:
 
 def _item(row: Sequence[Any]) -> Item:
     id_, owner_id, name, description, price, created, updated, version = row
-    return Item(
+    return Item.restore(
         id=id_,
         owner_id=owner_id,
         name=name,
@@ -74,6 +76,12 @@ def _item(row: Sequence[Any]) -> Item:
         updated_at=updated,
         version=version,
     )
+
+
+def _with_id(row_of: Callable[[Sequence[Any]], E], entity: E, table: Table, new_id: int) -> E:
+    """The entity just inserted, with the id storage gave it. Its fields passed the checks
+    when it was made, so they are not checked again (as `dataclasses.replace` would)."""
+    return row_of([new_id, *(getattr(entity, column.name) for column in table.c[1:])])
 
 
 def _values(entity: User | Item, fields: Sequence[str]) -> dict[str, Any]:
@@ -91,7 +99,7 @@ class SqlAlchemyUserRepository:
             if _code(error) in _UNIQUE:
                 raise EmailAlreadyRegistered(user.email) from None
             raise
-        return replace(user, id=result.scalar_one())
+        return _with_id(_user, user, users, result.scalar_one())
 
     async def get(self, user_id: int) -> User | None:
         row = await self._reader.one(_GET_USER, user_id)
@@ -116,7 +124,7 @@ class SqlAlchemyUserRepository:
         await self._conn.execute(_DELETE_USER, {"key": user_id})  # items go by ON DELETE CASCADE
 
     async def list(self, page: PageRequest) -> list[User]:
-        return [_user(row) for row in await self._conn.execute(queries.users_page(page))]
+        return [_user(row) for row in await self._reader.all(*queries.users_page(page))]
 
 
 class SqlAlchemyItemRepository:
@@ -130,7 +138,7 @@ class SqlAlchemyItemRepository:
             if _code(error) in _FOREIGN_KEY:
                 raise NotFound("user", item.owner_id) from None
             raise
-        return replace(item, id=result.scalar_one())
+        return _with_id(_item, item, items, result.scalar_one())
 
     async def get(self, item_id: int) -> Item | None:
         row = await self._reader.one(_GET_ITEM, item_id)
@@ -151,7 +159,7 @@ class SqlAlchemyItemRepository:
         await self._conn.execute(_DELETE_ITEM, {"key": item_id})
 
     async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
-        return [_item(row) for row in await self._conn.execute(queries.items_page(where, page))]
+        return [_item(row) for row in await self._reader.all(*queries.items_page(where, page))]
 
     async def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
         """Keyset batches by id: one short query per batch, no cursor held open."""

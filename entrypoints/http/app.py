@@ -1,5 +1,6 @@
 """`create_app(settings)`: the FastAPI app, built on demand (nothing happens at import)."""
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -23,6 +24,23 @@ Errors are RFC 9457 problem details. Lists are bare JSON arrays; follow the
 send it back in `If-Match` to change them safely. Prices are decimal strings ("12.50")."""
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# A young-generation collection every 20,000 net container allocations instead of 700.
+# Measured (1 worker, wrk, bench database): with freeze + this, GET /items/{id} went from
+# ~1,500 to ~2,000 req/s and its p99 from ~225 to ~30 ms; 100,000 measured no better.
+GC_THRESHOLD = (20_000, 50, 100)
+
+
+def _settle_garbage_collector() -> None:
+    """Once started, the process holds a large, long-lived heap (FastAPI's routes and
+    models, SQLAlchemy's compiled statements, pydantic's validators) that the cyclic GC
+    would otherwise traverse again and again: every full collection under load walks all
+    of it and stalls every in-flight request (the p99). Collect what startup left, move
+    the survivors to the permanent generation (`gc.freeze`) so no collection visits them
+    again, and collect the young generation less often: a request makes few cycles, and
+    reference counting frees everything else at once."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 def _lifespan(container: Container, settings: Settings) -> Lifespan:
@@ -41,6 +59,7 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
                 await services.backend.migrate()
             app.state.services = services
             app.state.verified_tokens = VerifiedTokens(services.tokens)
+            _settle_garbage_collector()
             log.info("started", backend=services.backend.name)
             yield
         finally:

@@ -1,12 +1,14 @@
 """Domain objects to JSON bytes, built directly: the response models document the shape,
-these functions produce it once, with no second validation pass."""
+these functions produce it once, with no second validation pass. Prices go out as the
+strings they are ("12.50", exact, with their two places): orjson serialises every value
+natively, with no Python `default` hook called per price."""
 
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
-from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode, urlunsplit
 
 import orjson
-from starlette.datastructures import URL
+from starlette.requests import Request
 from starlette.responses import Response
 
 from application.pagination import Keyset
@@ -20,14 +22,8 @@ _OPTIONS = orjson.OPT_UTC_Z
 EXPORT_CHUNK = 200  # lines per write
 
 
-def _default(value: object) -> str:
-    if isinstance(value, Decimal):
-        return str(value)  # exact, with its two places
-    raise TypeError(type(value).__name__)
-
-
 def dumps(body: object) -> bytes:
-    return orjson.dumps(body, default=_default, option=_OPTIONS)
+    return orjson.dumps(body, option=_OPTIONS)
 
 
 def user_body(user: User) -> dict[str, Any]:
@@ -49,7 +45,7 @@ def item_body(item: Item) -> dict[str, Any]:
         "owner_id": item.owner_id,
         "name": item.name,
         "description": item.description,
-        "price": item.price,
+        "price": str(item.price),  # exact, with its two places
         "created_at": item.created_at,
         "updated_at": item.updated_at,
     }
@@ -69,13 +65,26 @@ def not_modified(version: int) -> Response:
     return Response(status_code=304, headers={"ETag": etag(version)})
 
 
-def listing(rows: Iterable[dict[str, Any]], *, url: URL, next_key: Keyset | None) -> Response:
+def listing(
+    rows: Iterable[dict[str, Any]], *, request: Request, next_key: Keyset | None
+) -> Response:
     """A bare JSON array; `Link: <...>; rel="next"` when more rows exist."""
     headers = None
     if next_key is not None:
-        next_url = url.remove_query_params("skip").include_query_params(cursor=next_key.encode())
-        headers = {"Link": f'<{next_url}>; rel="next"'}
+        headers = {"Link": f'<{next_url(request, next_key.encode())}>; rel="next"'}
     return Response(dumps(list(rows)), 200, headers, media_type=JSON)
+
+
+def next_url(request: Request, cursor: str) -> str:
+    """The request's URL with `cursor` set last and no `skip`: the query parameters as
+    the app already parsed them, encoded once."""
+    params = [
+        (key, value)
+        for key, value in request.query_params.multi_items()
+        if key != "skip" and key != "cursor"
+    ]
+    params.append(("cursor", cursor))
+    return urlunsplit(request.url.components._replace(query=urlencode(params)))
 
 
 def ndjson_line(body: dict[str, Any]) -> bytes:

@@ -18,10 +18,12 @@ from pydantic import (
     field_validator,
 )
 
+from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX, Sort
 from domain.items import DESCRIPTION_MAX, PRICE_MAX
 from domain.rules import NAME_MAX
 from domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 
+ID_MAX = 2**31 - 1  # the largest id storage holds: ids are INTEGER columns
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_MAX)]
 Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
@@ -105,6 +107,20 @@ class ItemOut(BaseModel):
     price: Annotated[str, Field(examples=["12.50"], pattern=r"^\d{1,8}\.\d{2}$")]
     created_at: datetime
     updated_at: datetime
+
+
+class ItemQuery(BaseModel):
+    """`GET /items`'s query parameters, validated in one pass: one model costs less per
+    request than eight separately declared parameters, and documents the same ones."""
+
+    owner_id: Annotated[int | None, Field(ge=1, le=ID_MAX)] = None
+    q: Annotated[str | None, Field(max_length=NAME_MAX, description="Name contains")] = None
+    min_price: Annotated[Decimal | None, Field(ge=0, allow_inf_nan=False)] = None
+    max_price: Annotated[Decimal | None, Field(ge=0, allow_inf_nan=False)] = None
+    sort: Sort = Sort.ID
+    limit: Annotated[int, Field(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT
+    skip: Annotated[int, Field(ge=0, le=OFFSET_MAX)] = 0
+    cursor: Annotated[str | None, Field(max_length=200)] = None
 
 
 class TokenOut(BaseModel):

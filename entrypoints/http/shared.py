@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from entrypoints.http.schemas import Problem
+from entrypoints.http.schemas import ID_MAX, Problem
 
-ID_MAX = 2**63 - 1  # the largest id storage can hold (BIGINT)
+__all__ = ["ID_MAX", "WRITE", "problems"]
 
 _MEANING = {
     304: "Not modified: `If-None-Match` names the current version",

@@ -106,3 +106,17 @@ async def test_concurrent_writes_never_lose_an_update_or_fail(
         assert set(statuses) <= {200, 409}, statuses
         final = await api.client.get(item_url)
         assert final.headers["etag"] == f'"{1 + statuses.count(200)}"'
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+async def test_ids_past_the_storage_range_are_422_not_500(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = BACKENDS[backend](tmp_path, request)
+    async with serving(*build_app(settings_for(url))) as api:
+        owner = await api.user()
+        largest = 2**31 - 1
+        problem(await api.client.get(f"/items/{largest}"), 404)
+        problem(await api.client.get(f"/users/{largest}", headers=owner.auth), 403)
+        for path in (f"/items/{largest + 1}", f"/items?owner_id={largest + 1}"):
+            problem(await api.client.get(path), 422)

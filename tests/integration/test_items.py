@@ -42,6 +42,27 @@ async def test_prices_round_trip_exactly(uow: UnitOfWorkFactory) -> None:
     assert all(isinstance(item.price, Decimal) for item in stored if item)
 
 
+async def test_what_add_returns_is_what_storage_reads_back(uow: UnitOfWorkFactory) -> None:
+    # Rows come back through Item.restore/User.restore, unchecked: every field must land
+    # in its own place, as the checked entity had it.
+    async with uow() as tx:
+        owner = await tx.users.add(new_user())
+        added = await tx.items.add(new_item(owner.id, price="12.30", description="Two\nlines"))
+        await tx.commit()
+    async with uow(read_only=True) as tx:
+        (listed,) = await tx.items.list(ItemFilter(owner_id=owner.id), PageRequest())
+        assert await tx.items.get(added.id) == added == listed
+        assert await tx.users.get(owner.id) == owner
+        assert await tx.users.get_by_email(owner.email) == owner
+    assert added.id > 0
+    assert owner.id > 0
+    assert (added.owner_id, added.description, str(added.price)) == (
+        owner.id,
+        "Two\nlines",
+        "12.30",
+    )
+
+
 async def test_price_order_is_numeric(uow: UnitOfWorkFactory) -> None:
     items = await _owner_with(uow, ["100.00", "9.99", "10.00", "10.10", "2"])
     where = ItemFilter(owner_id=items[0].owner_id)

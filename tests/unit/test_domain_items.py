@@ -99,3 +99,45 @@ def test_a_change_is_checked_like_a_new_item() -> None:
 def test_a_naive_timestamp_is_refused() -> None:
     with pytest.raises(InvariantViolated):
         make_item(created_at=datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+
+
+def test_restore_rebuilds_an_item_from_storage_without_checking_it_again() -> None:
+    # A value no constructor would accept proves the checks did not run: restore trusts
+    # storage, which only ever holds items that passed them.
+    untrimmed = " Lamp "
+    restored = Item.restore(
+        id=7,
+        owner_id=1,
+        name=untrimmed,
+        description=None,
+        price=Decimal("9.999"),
+        created_at=NOW,
+        updated_at=NOW,
+        version=3,
+    )
+    assert restored.name == untrimmed
+    assert restored.price == Decimal("9.999")
+    assert (restored.id, restored.owner_id, restored.version) == (7, 1, 3)
+    with pytest.raises(InvariantViolated):
+        make_item(price=Decimal("9.999"))
+    assert make_item(name=untrimmed).name == "Lamp"
+
+
+def test_a_restored_item_equals_the_item_it_was_stored_from_and_stays_frozen() -> None:
+    item = make_item(id=5, description="Bright", version=2)
+    restored = Item.restore(
+        id=item.id,
+        owner_id=item.owner_id,
+        name=item.name,
+        description=item.description,
+        price=item.price,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        version=item.version,
+    )
+    assert restored == item
+    assert hash(restored) == hash(item)
+    with pytest.raises(AttributeError):
+        restored.name = "Other"  # type: ignore[misc]
+    changed = restored.change(now=NOW + timedelta(seconds=1), name="  Dim  ")
+    assert (changed.name, changed.version) == ("Dim", 3)

@@ -132,3 +132,48 @@ def test_an_empty_password_hash_is_refused() -> None:
 
 def test_the_hash_never_shows_in_a_user_repr() -> None:
     assert "secret-hash" not in repr(make_user(password_hash="secret-hash"))
+
+
+def test_restore_rebuilds_a_user_from_storage_without_checking_it_again() -> None:
+    # Values no constructor would accept prove the checks did not run.
+    restored = User.restore(
+        id=4,
+        name=" Ada ",
+        email="Ada@Example.com",
+        password_hash="fake$hash",
+        is_active=False,
+        is_admin=True,
+        created_at=NOW,
+        updated_at=NOW,
+        version=2,
+    )
+    assert (restored.name, restored.email) == (" Ada ", "Ada@Example.com")
+    assert (restored.id, restored.is_active, restored.is_admin, restored.version) == (
+        4,
+        False,
+        True,
+        2,
+    )
+    constructed = make_user(name=" Ada ", email="Ada@Example.com")
+    assert (constructed.name, constructed.email) == ("Ada", "ada@example.com")
+    with pytest.raises(InvariantViolated):
+        make_user(password_hash="")
+
+
+def test_a_restored_user_equals_the_user_it_was_stored_from_and_stays_frozen() -> None:
+    user = make_user(id=9, version=3)
+    restored = User.restore(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        password_hash=user.password_hash,
+        is_active=user.is_active,
+        is_admin=user.is_admin,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+        version=user.version,
+    )
+    assert restored == user
+    with pytest.raises(AttributeError):
+        restored.email = "other@example.com"  # type: ignore[misc]
+    assert restored.change(now=NOW + timedelta(seconds=1), email=" B@X.io ").email == "b@x.io"

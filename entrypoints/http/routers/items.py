@@ -23,21 +23,20 @@ from application.items import (
     UpdateItemCommand,
 )
 from application.pagination import (
-    LIMIT_DEFAULT,
-    LIMIT_MAX,
-    OFFSET_MAX,
     ItemFilter,
     Keyset,
     PageRequest,
-    Sort,
 )
 from domain.items import Item
 from domain.rules import NAME_MAX
 from entrypoints.http.dependencies import (
+    IF_MATCH_DOC,
+    IF_NONE_MATCH_DOC,
     ActorId,
     IfMatch,
-    IfNoneMatch,
     expected_version,
+    if_match,
+    if_none_match,
     matches,
     services,
 )
@@ -49,7 +48,7 @@ from entrypoints.http.representations import (
     not_modified,
     resource,
 )
-from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemReplace
+from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace
 from entrypoints.http.shared import ID_MAX, WRITE, problems
 
 router = APIRouter(prefix="/items", tags=["items"])
@@ -60,7 +59,8 @@ def _item(item: Item, *, status: int = 200, location: str | None = None) -> Resp
     return resource(item_body(item), version=item.version, status=status, location=location)
 
 
-# The filters are plain query parameters (a dependency would be solved on every request).
+# The export's filters are plain query parameters (a dependency would be solved on every
+# request); the list's parameters are one model (`ItemQuery`), validated in one pass.
 OwnerId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 NameContains = Annotated[str | None, Query(max_length=NAME_MAX, description="Name contains")]
 PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
@@ -86,23 +86,19 @@ async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Res
 @router.get(
     "", response_model=list[ItemOut], description=getdoc(ListItems), responses=problems(422)
 )
-async def list_items(
-    request: Request,
-    owner_id: OwnerId = None,
-    q: NameContains = None,
-    min_price: PriceBound = None,
-    max_price: PriceBound = None,
-    sort: Sort = Sort.ID,
-    limit: Annotated[int, Query(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT,
-    skip: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Response:
+async def list_items(request: Request, query: Annotated[ItemQuery, Query()]) -> Response:
     """Browse items, a page at a time."""
+    sort, cursor = query.sort, query.cursor
     after = None if cursor is None else Keyset.decode(cursor, sort=sort)
-    page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
-    where = ItemFilter(owner_id=owner_id, name_contains=q, min_price=min_price, max_price=max_price)
+    page = PageRequest(limit=query.limit, offset=query.skip, after=after, sort=sort)
+    where = ItemFilter(
+        owner_id=query.owner_id,
+        name_contains=query.q,
+        min_price=query.min_price,
+        max_price=query.max_price,
+    )
     result = await services(request).list_items(ListItemsQuery(where=where, page=page))
-    return listing(map(item_body, result.items), url=request.url, next_key=result.next)
+    return listing(map(item_body, result.items), request=request, next_key=result.next)
 
 
 @router.get(
@@ -135,29 +131,32 @@ async def export_items(
     response_model=ItemOut,
     description=getdoc(GetItem),
     responses=problems(304, 404, 422),
+    openapi_extra=IF_NONE_MATCH_DOC,
 )
-async def get_item(
-    item_id: ItemId, request: Request, if_none_match: IfNoneMatch = None
-) -> Response:
+async def get_item(item_id: ItemId, request: Request) -> Response:
     """Read an item."""
     item = await services(request).get_item(GetItemQuery(item_id=item_id))
-    return not_modified(item.version) if matches(if_none_match, item.version) else _item(item)
+    if matches(if_none_match(request), item.version):
+        return not_modified(item.version)
+    return _item(item)
 
 
-@router.patch("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem), responses=WRITE)
+@router.patch(
+    "/{item_id}",
+    response_model=ItemOut,
+    description=getdoc(UpdateItem),
+    responses=WRITE,
+    openapi_extra=IF_MATCH_DOC,
+)
 async def patch_item(
-    item_id: ItemId,
-    body: ItemPatch,
-    actor: ActorId,
-    request: Request,
-    if_match: IfMatch = None,
+    item_id: ItemId, body: ItemPatch, actor: ActorId, request: Request
 ) -> Response:
     """Change some of an item's fields."""
     item = await services(request).update_item(
         UpdateItemCommand(
             actor_id=actor,
             item_id=item_id,
-            expected_version=expected_version(if_match),
+            expected_version=expected_version(if_match(request)),
             **body.model_dump(exclude_unset=True),
         )
     )

@@ -80,7 +80,7 @@ async def list_users(
     after = None if cursor is None else Keyset.decode(cursor, sort=sort)
     page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
     result = await services(request).list_users(ListUsersQuery(actor_id=actor, page=page))
-    return listing(map(user_body, result.items), url=request.url, next_key=result.next)
+    return listing(map(user_body, result.items), request=request, next_key=result.next)
 
 
 @router.get(
