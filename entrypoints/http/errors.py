@@ -104,13 +104,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem(request, error.status_code, detail=detail, headers=headers)
 
 
-async def _unexpected(request: Request, error: Exception) -> Response:
-    # No traceback leaves the process; the server logs it.
-    return problem(request, 500, detail="the server failed to handle this request")
-
-
 def install_error_handlers(app: FastAPI) -> None:
+    """The handlers of expected errors. An unexpected exception is answered by the
+    `ServerErrorMiddleware` of middleware/server_error.py, inside the request id."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)

@@ -78,15 +78,16 @@ class _Broken:
         raise RuntimeError("secret internals: /srv/catalog/db.py line 12")
 
 
-async def test_an_unexpected_failure_is_a_500_problem_without_internals() -> None:
+async def test_an_unexpected_failure_is_a_500_problem_with_the_request_id() -> None:
     app, container = build_app(settings_for())
     container.get_item.override(providers.Factory(_Broken))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    transport = httpx.ASGITransport(app=app)  # nothing escapes the app to the server
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client,
     ):
-        response = await client.get("/items/1")
+        response = await client.get("/items/1", headers={"X-Request-ID": "trace-500"})
     body = problem(response, 500)
     assert "secret internals" not in response.text
     assert body["instance"] == "/items/1"
+    assert response.headers["x-request-id"] == "trace-500"
