@@ -8,10 +8,12 @@ operations an operator needs (is the database there, build its schema, let it go
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from limits.aio.storage import MemoryStorage, Storage
 from sqlalchemy import text
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sqlalchemy import migrations
+from adapters.sqlalchemy.counters import SqlAlchemyCounterStorage
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.ports import UnitOfWorkFactory
@@ -31,6 +33,7 @@ class Backend:
     ping: Callable[[], Awaitable[None]]  # raises when the database cannot be reached
     migrate: Callable[[], Awaitable[None]]  # brings the schema to the newest revision
     dispose: Callable[[], Awaitable[None]]  # closes every connection
+    counters: Storage  # where the login throttle counts, shared by the database's users
 
 
 def open_backend(url: str, *, pool_size: int = 5) -> Backend:
@@ -54,7 +57,7 @@ def _memory() -> Backend:
     def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(database, read_only=read_only)
 
-    return Backend("memory", uow, _nothing, _nothing, _nothing)
+    return Backend("memory", uow, _nothing, _nothing, _nothing, MemoryStorage())
 
 
 def _sql(name: str, url: str, *, pool_size: int) -> Backend:
@@ -76,4 +79,4 @@ def _sql(name: str, url: str, *, pool_size: int) -> Backend:
         await reader.dispose()
 
     uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
-    return Backend(name, uow, ping, migrate, dispose)
+    return Backend(name, uow, ping, migrate, dispose, SqlAlchemyCounterStorage(engine))

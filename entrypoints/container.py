@@ -11,10 +11,12 @@ from dataclasses import dataclass, fields
 from typing import Any, TypeVar, cast
 
 from dependency_injector import containers, providers
+from limits.aio.storage import Storage
 
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
 from adapters.security import Argon2PasswordHasher, JwtTokenService
+from adapters.throttle import LimitsLoginThrottle, redis_storage
 from application.auth import Authenticate
 from application.items import (
     CreateItem,
@@ -40,6 +42,20 @@ async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
         await backend.dispose()
 
 
+async def _redis(url: str | None) -> AsyncIterator[Storage | None]:
+    """A counter store on Redis when `url` is set; its connections close on shutdown."""
+    if url is None:
+        yield None
+        return
+    async with redis_storage(url) as storage:
+        yield storage
+
+
+def _counters(backend: Backend, redis: Storage | None) -> Storage:
+    """Where failed logins are counted: Redis when configured, else the database."""
+    return backend.counters if redis is None else redis
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -59,7 +75,19 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=settings.provided.access_token_ttl_seconds,
     )
 
-    authenticate = providers.Factory(Authenticate, uow=uow, hasher=hasher, tokens=tokens)
+    redis = providers.Resource(_redis, url=settings.provided.redis_url)
+    counters = providers.Callable(_counters, backend=backend, redis=redis)
+    throttle = providers.Factory(
+        LimitsLoginThrottle,
+        storage=counters,
+        per_account=settings.provided.login_max_failures_per_account,
+        per_address=settings.provided.login_max_failures_per_address,
+        window_seconds=settings.provided.login_window_seconds,
+    )
+
+    authenticate = providers.Factory(
+        Authenticate, uow=uow, hasher=hasher, tokens=tokens, throttle=throttle
+    )
     register_user = providers.Factory(RegisterUser, uow=uow, hasher=hasher, clock=clock)
     get_user = providers.Factory(GetUser, uow=uow)
     list_users = providers.Factory(ListUsers, uow=uow)

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=100)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
+    # Failed logins allowed per account and per client address in each window; past
+    # them, 429 until the window ends. Counted in the database, or in Redis when set.
+    login_max_failures_per_account: int = Field(default=5, ge=1, le=10_000)
+    login_max_failures_per_address: int = Field(default=30, ge=1, le=1_000_000)
+    login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    redis_url: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -35,6 +41,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value or None
 
     @field_validator("jwt_secret")
     @classmethod

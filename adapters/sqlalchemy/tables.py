@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -108,4 +109,15 @@ items = Table(
     Index(None, "owner_id", "id"),
     Index(None, "owner_id", "price", "id"),
     sqlite_autoincrement=True,
+)
+
+# The login throttle's counters (counters.py): a key, its hits, and when its window ends
+# (epoch seconds). Ended windows are swept by the index on `expires_at`.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Index(None, "expires_at"),
 )

@@ -19,6 +19,7 @@ from domain.errors import (
     NotFound,
     PermissionDenied,
     PreconditionFailed,
+    TooManyAttempts,
     VersionConflict,
 )
 
@@ -35,6 +36,7 @@ STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
     PreconditionFailed: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed"),
     VersionConflict: (HTTPStatus.CONFLICT, "version-conflict"),
     InvariantViolated: (HTTPStatus.UNPROCESSABLE_ENTITY, "validation-error"),
+    TooManyAttempts: (HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
     DomainError: (HTTPStatus.BAD_REQUEST, "bad-request"),
 }
 
@@ -74,6 +76,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         errors = [{"loc": [error.field], "msg": error.message}]
         return problem(request, status, detail=str(error), kind=kind, errors=errors)
     headers = BEARER_CHALLENGE if status == HTTPStatus.UNAUTHORIZED else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem(request, status, detail=str(error), kind=kind, headers=headers)
 
 

@@ -23,7 +23,9 @@ class FakeBackend:
 
     def backend(self) -> Backend:
         memory = open_backend("memory://")
-        return Backend("fake", memory.uow, self._ping, self._migrate, self._dispose)
+        return Backend(
+            "fake", memory.uow, self._ping, self._migrate, self._dispose, memory.counters
+        )
 
     async def _ping(self) -> None:
         if self.down:

@@ -27,7 +27,11 @@ async def issue_token(
 ) -> Response:
     """Exchange an email (`username`) and password for a bearer token."""
     token = await services(request).authenticate(
-        AuthenticateCommand(email=form.username, password=form.password)
+        AuthenticateCommand(
+            email=form.username,
+            password=form.password,
+            address=request.client.host if request.client else None,
+        )
     )
     body = {"access_token": token.token, "token_type": "bearer", "expires_in": token.expires_in}
     return Response(dumps(body), 200, {"Cache-Control": "no-store"}, media_type=JSON)
