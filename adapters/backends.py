@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from limits.aio.storage import MemoryStorage, Storage
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sqlalchemy import migrations
@@ -27,6 +29,16 @@ async def _nothing() -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolStatus:
+    in_use: int  # connections checked out of the pool
+    waiting: int  # units of work queued for one
+
+
+def _idle() -> PoolStatus:
+    return PoolStatus(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Backend:
     name: str  # "memory", "sqlite" or "postgresql"
     uow: UnitOfWorkFactory
@@ -34,6 +46,7 @@ class Backend:
     migrate: Callable[[], Awaitable[None]]  # brings the schema to the newest revision
     dispose: Callable[[], Awaitable[None]]  # closes every connection
     counters: Storage  # where the login throttle counts, shared by the database's users
+    pool: Callable[[], PoolStatus]  # how busy the connection pool is, now
 
 
 def open_backend(url: str, *, pool_size: int = 5) -> Backend:
@@ -57,7 +70,7 @@ def _memory() -> Backend:
     def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(database, read_only=read_only)
 
-    return Backend("memory", uow, _nothing, _nothing, _nothing, MemoryStorage())
+    return Backend("memory", uow, _nothing, _nothing, _nothing, MemoryStorage(), _idle)
 
 
 def _sql(name: str, url: str, *, pool_size: int) -> Backend:
@@ -79,4 +92,14 @@ def _sql(name: str, url: str, *, pool_size: int) -> Backend:
         await reader.dispose()
 
     uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
-    return Backend(name, uow, ping, migrate, dispose, SqlAlchemyCounterStorage(engine))
+    engines = {engine, reader}
+
+    def pool() -> PoolStatus:
+        return PoolStatus(sum(map(_checked_out, engines)), uow.waiting)
+
+    return Backend(name, uow, ping, migrate, dispose, SqlAlchemyCounterStorage(engine), pool)
+
+
+def _checked_out(engine: AsyncEngine) -> int:
+    pool = engine.pool
+    return pool.checkedout() if isinstance(pool, QueuePool) else 0

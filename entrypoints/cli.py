@@ -7,8 +7,12 @@ duplicate email, a short password) ends in one line on standard error and a non-
 import argparse
 import asyncio
 import getpass
+import os
+import shutil
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import orjson
@@ -21,6 +25,7 @@ from entrypoints.settings import Settings
 # them, so `catalog --help` and a mistyped argument answer at once.
 
 APP_FACTORY = "entrypoints.http.app:create_app"
+METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client in each worker
 _DATABASE_LIBRARIES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "alembic"})
 
 
@@ -66,8 +71,6 @@ def serve(args: argparse.Namespace) -> None:
         raise CommandError(
             "--workers > 1 needs CATALOG_JWT_SECRET: each worker would sign with its own secret"
         )
-    import uvicorn
-
     from entrypoints.logging import configure_logging
 
     configure_logging(settings)
@@ -75,6 +78,13 @@ def serve(args: argparse.Namespace) -> None:
         # The app migrates again on start-up (a no-op by then); doing it here first turns an
         # unreachable database into one line and an exit, not a failed start-up's traceback.
         asyncio.run(_migrate(settings))
+    with _metrics_directory(args.workers):
+        _uvicorn(args)
+
+
+def _uvicorn(args: argparse.Namespace) -> None:
+    import uvicorn
+
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -87,6 +97,22 @@ def serve(args: argparse.Namespace) -> None:
         log_config=None,  # keep ours
         server_header=False,
     )
+
+
+@contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """With several workers, a fresh directory where each writes its metrics (Prometheus
+    multiprocess mode), deleted when they stop. One the operator set is left alone."""
+    if workers == 1 or os.environ.get(METRICS_DIRECTORY):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="catalog-metrics-")
+    os.environ[METRICS_DIRECTORY] = directory  # the workers inherit it
+    try:
+        yield
+    finally:
+        del os.environ[METRICS_DIRECTORY]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _migrate(settings: Settings) -> str:

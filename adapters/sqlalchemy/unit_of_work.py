@@ -92,6 +92,12 @@ class SqlAlchemyUnitOfWorkFactory:
         self._writes = _gate(self._engine)
         self._reads = self._writes if self._reader is self._engine else _gate(self._reader)
 
+    @property
+    def waiting(self) -> int:
+        """Units of work queued at the gates for a connection."""
+        gates = {id(gate): gate for gate in (self._writes, self._reads) if gate is not None}
+        return sum(gate.waiting for gate in gates.values())
+
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         if read_only:
             return SqlAlchemyUnitOfWork(self._reader, read_only=True, gate=self._reads)

@@ -1,8 +1,9 @@
 """`create_app(settings)`: the FastAPI app, built on demand (nothing happens at import)."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
 import structlog
 from fastapi import FastAPI
@@ -12,6 +13,12 @@ from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
 from entrypoints.http.errors import install_error_handlers
+from entrypoints.http.metrics import (
+    Metrics,
+    forget_this_process,
+    metrics_endpoint,
+    sample_pool_forever,
+)
 from entrypoints.http.middleware import install_middleware
 from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
@@ -43,7 +50,7 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def _lifespan(container: Container, settings: Settings) -> Lifespan:
+def _lifespan(container: Container, settings: Settings, metrics: Metrics) -> Lifespan:
     log = structlog.get_logger("catalog.app")
 
     @asynccontextmanager
@@ -53,6 +60,7 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
                 "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
                 "and stop working when the process restarts"
             )
+        sampler: asyncio.Task[None] | None = None
         try:
             services = await start(container)
             if settings.auto_migrate:
@@ -60,9 +68,15 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
             app.state.services = services
             app.state.verified_tokens = VerifiedTokens(services.tokens)
             _settle_garbage_collector()
+            sampler = asyncio.create_task(sample_pool_forever(metrics, services.backend.pool))
             log.info("started", backend=services.backend.name)
             yield
         finally:
+            if sampler is not None:
+                sampler.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sampler
+            forget_this_process()
             await stop(container)
 
     return lifespan
@@ -74,6 +88,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     settings = settings or Settings()
     container = container or build_container(settings)
     configure_logging(settings)
+    metrics = Metrics()
     app = FastAPI(
         title="Catalog",
         version="0.1.0",
@@ -82,7 +97,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         redoc_url=None,
         openapi_url="/openapi.json",
         redirect_slashes=False,
-        lifespan=_lifespan(container, settings),
+        lifespan=_lifespan(container, settings, metrics),
         # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
         # looks up the global OTel providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -94,6 +109,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # matching to every request.
         app.router.routes.extend(module.router.routes)
     mount_docs(app)
+    serve_metrics = metrics_endpoint(metrics, lambda: app.state.services.backend.pool)
+    app.add_route("/metrics", serve_metrics, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -102,5 +119,5 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
         )
-    install_middleware(app, max_body_bytes=settings.max_body_bytes)
+    install_middleware(app, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     return app

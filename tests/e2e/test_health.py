@@ -24,7 +24,13 @@ class FakeBackend:
     def backend(self) -> Backend:
         memory = open_backend("memory://")
         return Backend(
-            "fake", memory.uow, self._ping, self._migrate, self._dispose, memory.counters
+            "fake",
+            memory.uow,
+            self._ping,
+            self._migrate,
+            self._dispose,
+            memory.counters,
+            memory.pool,
         )
 
     async def _ping(self) -> None:

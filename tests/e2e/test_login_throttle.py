@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
-from tests.e2e.live_server import serving as serving_process
+from tests.e2e.live_server import serving_workers
 from tests.e2e.problems import problem
 from tests.unit.fakes import FakePasswordHasher, unique_email
 
@@ -70,7 +70,7 @@ def test_two_processes_share_the_counts(
         env["CATALOG_REDIS_URL"] = str(request.getfixturevalue("redis_url"))
     with ExitStack() as stack:
         first, second = (
-            stack.enter_context(serving_process(tmp_path, fresh_postgres_url, **env))
+            stack.enter_context(serving_workers(tmp_path, fresh_postgres_url, workers=1, env=env))
             for _ in range(2)
         )
         a = stack.enter_context(_client(first.base_url, _loopback_address()))
