@@ -20,6 +20,7 @@ from entrypoints.http.metrics import (
     sample_pool_forever,
 )
 from entrypoints.http.middleware import install_middleware
+from entrypoints.http.openapi import install_openapi
 from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # matching to every request.
         app.router.routes.extend(module.router.routes)
     mount_docs(app)
+    install_openapi(app)
     serve_metrics = metrics_endpoint(metrics, lambda: app.state.services.backend.pool)
     app.add_route("/metrics", serve_metrics, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:

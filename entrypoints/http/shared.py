@@ -14,6 +14,7 @@ _MEANING = {
     409: "Conflict: email already registered, or a concurrent change",
     412: "`If-Match` names a version that is not the current one",
     422: "Invalid input: `errors` lists each {loc, msg}",
+    429: "Too many failed logins for this account or from this address: wait `Retry-After`",
 }
 
 

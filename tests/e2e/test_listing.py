@@ -114,7 +114,7 @@ async def test_skip_is_an_offset(api: Api) -> None:
         ("owner_id=abc", ["query", "owner_id"]),
         (f"q={'x' * 101}", ["query", "q"]),
         ("cursor=bogus", ["cursor"]),
-        ("min_price=1.001", ["min_price"]),
+        ("min_price=1.001", ["query", "min_price"]),
         ("min_price=9&max_price=1", ["min_price"]),
     ],
 )

@@ -38,16 +38,18 @@ async def scrape(client: httpx.AsyncClient) -> Samples:
     return samples(response.text)
 
 
-async def test_requests_are_counted_by_route_template_method_and_status(api: Api) -> None:
-    for path in ("/items/7", "/items/8", "/items", "/no/such/path", "/items/"):
-        await api.client.get(path)
-    await api.client.delete("/items")
-    found = await scrape(api.client)
+async def test_requests_are_counted_by_route_template_method_and_status() -> None:
+    async with serving(*build_app(settings_for())) as api:
+        for path in ("/items/7", "/items/8", "/items", "/no/such/path", "/items/", "/docs"):
+            await api.client.get(path)
+        await api.client.delete("/items")
+        found = await scrape(api.client)
     requests = "catalog_http_requests_total"
     assert value(found, requests, method="GET", route="/items/{item_id}", status="404") == 2
     assert value(found, requests, method="GET", route="/items", status="200") == 2
     assert value(found, requests, method="GET", route="unmatched", status="404") == 1
     assert value(found, requests, method="DELETE", route="/items", status="405") == 1
+    assert value(found, requests, method="GET", route="/docs", status="200") == 1
     latency = "catalog_http_request_duration_seconds_count"
     assert value(found, latency, route="/items/{item_id}") == 2
     assert value(found, "catalog_http_request_duration_seconds_sum", route="/items") > 0
@@ -56,6 +58,7 @@ async def test_requests_are_counted_by_route_template_method_and_status(api: Api
 
 
 async def test_metrics_are_not_an_operation_of_the_api(api: Api) -> None:
+    assert (await api.client.get("/metrics")).status_code == 200
     assert "/metrics" not in (await api.client.get("/openapi.json")).json()["paths"]
 
 

@@ -45,8 +45,16 @@ async def test_a_domain_rule_broken_is_a_422_with_the_field(api: Api) -> None:
 
 
 async def test_a_bad_path_parameter_is_a_422_not_a_500(api: Api) -> None:
-    for path in ("/items/abc", "/items/0", f"/items/{2**64}"):
+    for path in ("/items/0", f"/items/{2**64}"):
         assert error_locations(await api.client.get(path)) == [["path", "item_id"]]
+    problem(await api.client.get("/items/abc"), 404)  # names no item: no route matches
+
+
+async def test_a_method_a_fixed_path_does_not_take_is_405_not_a_bad_id(api: Api) -> None:
+    for method, path, allowed in (("PUT", "/users/me", "GET"), ("DELETE", "/items/export", "GET")):
+        response = await api.client.request(method, path)
+        problem(response, 405)
+        assert response.headers["allow"] == allowed
 
 
 async def test_a_body_over_the_limit_is_a_413_problem(api: Api) -> None:

@@ -9,11 +9,13 @@ clock reads, a dict lookup, an increment and an observation.
 import time
 from typing import Any
 
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.metrics import Metrics
 
 UNMATCHED = "unmatched"  # no route: one label for every unknown path
+OTHER = "other"  # answered without an API route (the docs' static assets)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _THROTTLED_ROUTE = "/auth/token"
 
@@ -23,6 +25,7 @@ class MetricsMiddleware:
         self.app = app
         self.metrics = metrics
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._plain_paths: frozenset[str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +47,10 @@ class MetricsMiddleware:
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
         route = scope.get("route")
-        template: str = getattr(route, "path", UNMATCHED)
+        if route is not None:
+            template: str = getattr(route, "path_format", UNMATCHED)  # /items/{item_id}
+        else:
+            template = self._unrouted(scope, status)
         method: str = scope["method"]
         if method not in _METHODS:
             method = "other"  # a client may send any token: keep the label set bounded
@@ -59,6 +65,17 @@ class MetricsMiddleware:
             self.metrics.idempotent_replays.inc()
         if status >= 429:
             self._note_refusal(scope, template, status)
+
+    def _unrouted(self, scope: Scope, status: int) -> str:
+        """FastAPI names the route in the scope for its API routes only: the others
+        (/openapi.json, /docs, /metrics) are labelled by their fixed paths."""
+        if self._plain_paths is None:
+            routes = getattr(scope.get("app"), "routes", ())
+            self._plain_paths = frozenset(r.path for r in routes if isinstance(r, Route))
+        path: str = scope["path"]
+        if path in self._plain_paths:
+            return path
+        return UNMATCHED if status == 404 else OTHER
 
     def _labelled(self, method: str, template: str, status: int) -> tuple[Any, Any]:
         return (

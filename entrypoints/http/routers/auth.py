@@ -11,6 +11,7 @@ from application.auth import Authenticate, AuthenticateCommand
 from entrypoints.http.dependencies import services
 from entrypoints.http.representations import JSON, dumps
 from entrypoints.http.schemas import Problem, TokenOut
+from entrypoints.http.shared import problems
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 _UNAUTHORIZED = {"model": Problem, "description": "Wrong email or password"}
@@ -20,7 +21,7 @@ _UNAUTHORIZED = {"model": Problem, "description": "Wrong email or password"}
     "/token",
     response_model=TokenOut,
     description=getdoc(Authenticate),
-    responses={401: _UNAUTHORIZED},
+    responses={401: _UNAUTHORIZED, **problems(422, 429)},
 )
 async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request

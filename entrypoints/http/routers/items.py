@@ -1,7 +1,6 @@
 """/items: publish, browse, export, change and delete items."""
 
 from collections.abc import AsyncGenerator
-from decimal import Decimal
 from inspect import getdoc
 from typing import Annotated, cast
 
@@ -48,7 +47,14 @@ from entrypoints.http.representations import (
     not_modified,
     resource,
 )
-from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace
+from entrypoints.http.schemas import (
+    ItemCreate,
+    ItemOut,
+    ItemPatch,
+    ItemQuery,
+    ItemReplace,
+    Price,
+)
 from entrypoints.http.shared import ID_MAX, WRITE, problems
 
 router = APIRouter(prefix="/items", tags=["items"])
@@ -63,7 +69,7 @@ def _item(item: Item, *, status: int = 200, location: str | None = None) -> Resp
 # request); the list's parameters are one model (`ItemQuery`), validated in one pass.
 OwnerId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
 NameContains = Annotated[str | None, Query(max_length=NAME_MAX, description="Name contains")]
-PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
+PriceBound = Annotated[Price | None, Query()]
 
 
 @router.post(
@@ -127,7 +133,7 @@ async def export_items(
 
 
 @router.get(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=ItemOut,
     description=getdoc(GetItem),
     responses=problems(304, 404, 422),
@@ -142,7 +148,7 @@ async def get_item(item_id: ItemId, request: Request) -> Response:
 
 
 @router.patch(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
     responses=WRITE,
@@ -163,7 +169,9 @@ async def patch_item(
     return _item(item)
 
 
-@router.put("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem), responses=WRITE)
+@router.put(
+    "/{item_id:int}", response_model=ItemOut, description=getdoc(UpdateItem), responses=WRITE
+)
 async def replace_item(
     item_id: ItemId,
     body: ItemReplace,
@@ -185,7 +193,7 @@ async def replace_item(
     return _item(item)
 
 
-@router.delete("/{item_id}", status_code=204, description=getdoc(DeleteItem), responses=WRITE)
+@router.delete("/{item_id:int}", status_code=204, description=getdoc(DeleteItem), responses=WRITE)
 async def delete_item(
     item_id: ItemId, actor: ActorId, request: Request, if_match: IfMatch = None
 ) -> Response:

@@ -84,7 +84,7 @@ async def list_users(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserOut,
     description=getdoc(GetUser),
     responses=problems(304, 401, 403, 404, 422),
@@ -97,7 +97,9 @@ async def get_user(
     return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
 
 
-@router.patch("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE)
+@router.patch(
+    "/{user_id:int}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE
+)
 async def patch_user(
     user_id: UserId,
     body: UserPatch,
@@ -118,7 +120,9 @@ async def patch_user(
     return _user(user)
 
 
-@router.put("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE)
+@router.put(
+    "/{user_id:int}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE
+)
 async def replace_user(
     user_id: UserId,
     body: UserReplace,
@@ -139,7 +143,7 @@ async def replace_user(
     return _user(user)
 
 
-@router.delete("/{user_id}", status_code=204, description=getdoc(DeleteUser), responses=WRITE)
+@router.delete("/{user_id:int}", status_code=204, description=getdoc(DeleteUser), responses=WRITE)
 async def delete_user(
     user_id: UserId, actor: ActorId, request: Request, if_match: IfMatch = None
 ) -> Response:
