@@ -80,13 +80,14 @@ def _tags(header: str) -> list[str]:
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """The version an `If-Match` names: None for no header or `*`."""
+    """The version an `If-Match` names: None for no header or `*`. The comparison is
+    strong (RFC 9110 §13.1.1): a weak tag `W/"3"` names no version, so it fails (412)."""
     if if_match is None or if_match.strip() == "*":
         return None
-    tags = _tags(if_match)
-    if len(tags) != 1:
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if len(tags) != 1 or not (tags[0].startswith('"') and tags[0].endswith('"')):
         return _NEVER
-    value = tags[0].strip('"')
+    value = tags[0][1:-1]
     return int(value) if value.isdigit() and len(value) < 19 else _NEVER
 
 

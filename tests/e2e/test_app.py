@@ -61,7 +61,7 @@ async def test_the_openapi_document_describes_every_parameter_of_the_busiest_rou
     }
     patch = parameters("patch", "/items/{item_id}")
     assert set(patch) == {("path", "item_id"), ("header", "if-match")}
-    assert patch[("header", "if-match")]["description"] == 'The resource\'s ETag, e.g. "3"'
+    assert "412" in str(patch[("header", "if-match")]["description"])
     assert paths["/items/{item_id}"]["patch"]["security"] == [{"OAuth2PasswordBearer": []}]
 
 
