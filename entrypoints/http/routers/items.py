@@ -72,11 +72,8 @@ PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
 )
 async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Response:
     """Publish an item; the caller owns it."""
-    item = await container(request).create_item()(
-        CreateItemCommand(
-            actor_id=actor, name=body.name, description=body.description, price=body.price
-        )
-    )
+    command = CreateItemCommand(actor_id=actor, **body.model_dump())
+    item = await container(request).create_item()(command)
     return _item(item, status=201, location=f"/items/{item.id}")
 
 
@@ -163,8 +160,9 @@ async def replace_item(
     item_id: ItemId, body: ItemReplace, actor: ActorId, request: Request
 ) -> Response:
     """Replace an item's name, description and price."""
-    changes = {"name": body.name, "description": body.description, "price": body.price}
-    item = await container(request).update_item()(_update(item_id, actor, request, **changes))
+    item = await container(request).update_item()(
+        _update(item_id, actor, request, **body.model_dump())
+    )
     return _item(item)
 
 
