@@ -39,8 +39,8 @@ from entrypoints.http.representations import (
     resource,
 )
 from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace
-from entrypoints.http.shared import ID_MAX, WRITE, problems
-from entrypoints.http.versions import IF_MATCH, IF_NONE_MATCH, expected_version
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/items", tags=["items"])
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -137,8 +137,7 @@ async def get_item(item_id: ItemId, request: Request) -> Response:
     "/{item_id}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def patch_item(
     item_id: ItemId, body: ItemPatch, actor: ActorId, request: Request
@@ -153,8 +152,7 @@ async def patch_item(
     "/{item_id}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def replace_item(
     item_id: ItemId, body: ItemReplace, actor: ActorId, request: Request
@@ -170,8 +168,7 @@ async def replace_item(
     "/{item_id}",
     status_code=204,
     description=getdoc(DeleteItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def delete_item(item_id: ItemId, actor: ActorId, request: Request) -> Response:
     """Delete an item."""
