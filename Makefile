@@ -24,6 +24,7 @@ check: install
 test: install
 	scripts/ensure-chromium
 	scripts/ensure-redis
+	scripts/ensure-pgbouncer
 	$(BIN)/pytest
 
 run: install

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from application.ports import AccessToken, PasswordHasher, TokenService, UnitOfWorkFactory
+from application.ports import AccessToken, PasswordHasher, TokenService, UserReader
 from application.throttling import LoginThrottle
 from domain.errors import InvalidCredentials, InvariantViolated, TooManyAttempts
 from domain.users import normalise_email
@@ -25,12 +25,12 @@ class Authenticate:
     def __init__(
         self,
         *,
-        uow: UnitOfWorkFactory,
+        users: UserReader,
         hasher: PasswordHasher,
         tokens: TokenService,
         throttle: LoginThrottle,
     ) -> None:
-        self._uow, self._hasher, self._tokens = uow, hasher, tokens
+        self._users, self._hasher, self._tokens = users, hasher, tokens
         self._throttle = throttle
 
     async def __call__(self, cmd: AuthenticateCommand) -> AccessToken:
@@ -41,10 +41,7 @@ class Authenticate:
         wait = await self._throttle.retry_after(account=email, address=cmd.address)
         if wait is not None:
             raise TooManyAttempts(wait)
-        user = None
-        if email is not None:
-            async with self._uow(read_only=True) as uow:
-                user = await uow.users.get_by_email(email)
+        user = None if email is None else await self._users.get_by_email(email)
         matches = await self._hasher.verify(
             None if user is None else user.password_hash, cmd.password
         )

@@ -1,3 +1,3 @@
-"""Shared fixtures for every test folder: PostgreSQL and Redis provisioning (tests/support)."""
+"""Shared fixtures for every test folder: PostgreSQL, pgbouncer and Redis (see tests/support)."""
 
-pytest_plugins = ["tests.support.postgres", "tests.support.redis"]
+pytest_plugins = ["tests.support.postgres", "tests.support.pgbouncer", "tests.support.redis"]

@@ -51,7 +51,9 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def _lifespan(container: Container, settings: Settings, metrics: Metrics) -> Lifespan:
+def _lifespan(
+    container: Container, settings: Settings, *, settle_gc: bool, metrics: Metrics
+) -> Lifespan:
     log = structlog.get_logger("catalog.app")
 
     @asynccontextmanager
@@ -63,14 +65,14 @@ def _lifespan(container: Container, settings: Settings, metrics: Metrics) -> Lif
             )
         sampler: asyncio.Task[None] | None = None
         try:
-            services = await start(container)
+            backend = await start(container)
             if settings.auto_migrate:
-                await services.backend.migrate()
-            app.state.services = services
-            app.state.verified_tokens = VerifiedTokens(services.tokens)
-            _settle_garbage_collector()
-            sampler = asyncio.create_task(sample_pool_forever(metrics, services.backend.pool))
-            log.info("started", backend=services.backend.name)
+                await backend.migrate()
+            app.state.verified_tokens = VerifiedTokens(container.tokens())
+            if settle_gc:
+                _settle_garbage_collector()
+            sampler = asyncio.create_task(sample_pool_forever(metrics, backend.pool))
+            log.info("started", backend=backend.name)
             yield
         finally:
             if sampler is not None:
@@ -83,7 +85,19 @@ def _lifespan(container: Container, settings: Settings, metrics: Metrics) -> Lif
     return lifespan
 
 
-def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+def served_app() -> FastAPI:
+    """The app as `catalog serve` runs it (uvicorn's factory), the garbage collector
+    settled once it has started. Only a serving process does this: it changes the
+    collector for the whole process, which an app built by a test must not."""
+    return create_app(settle_gc=True)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    settle_gc: bool = False,
+) -> FastAPI:
     """The API over `settings` (read from the environment when not given). Pass a
     `container` to override providers with fakes."""
     settings = settings or Settings()
@@ -98,7 +112,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         redoc_url=None,
         openapi_url="/openapi.json",
         redirect_slashes=False,
-        lifespan=_lifespan(container, settings, metrics),
+        lifespan=_lifespan(container, settings, settle_gc=settle_gc, metrics=metrics),
         # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
         # looks up the global OTel providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -111,7 +125,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.router.routes.extend(module.router.routes)
     mount_docs(app)
     install_openapi(app)
-    serve_metrics = metrics_endpoint(metrics, lambda: app.state.services.backend.pool)
+    serve_metrics = metrics_endpoint(metrics, lambda: container.backend().pool)
     app.add_route("/metrics", serve_metrics, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:
         app.add_middleware(

@@ -28,13 +28,6 @@ ADDED: dict[str, tuple[str, bool]] = {  # status: (meaning, only where a body is
     "503": ("The database is unreachable or too slow: try again after `Retry-After`", False),
 }
 _FASTAPI_ONLY = ("HTTPValidationError", "ValidationError")
-# If-Match and If-None-Match take any string: one that is not a current strong entity
-# tag (or `*`) simply does not match (412 for If-Match; a full answer for If-None-Match).
-_VALIDATORS = {
-    "if-match": 'Write only if the resource\'s current ETag is this one (e.g. "3") or `*`; '
-    'else 412. Weak tags (`W/"3"`) never match.',
-    "if-none-match": "Answer 304 if the resource's current ETag is among these, or `*`.",
-}
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -73,11 +66,6 @@ def _strict_parameter(parameter: dict[str, Any]) -> None:
     """A query or header parameter is absent or a string: never `null` (FastAPI documents
     `X | None` as "X or null")."""
     schema = parameter.get("schema", {})
-    meaning = _VALIDATORS.get(parameter["name"].lower())
-    if meaning is not None:
-        parameter["schema"] = {"type": "string"}
-        parameter["description"] = meaning
-        return
     choices = schema.get("anyOf")
     if choices and {"type": "null"} in choices:
         kept = [choice for choice in choices if choice != {"type": "null"}]

@@ -19,7 +19,7 @@ def authenticate(world: World) -> Authenticate:
         MemoryStorage(), per_account=PER_ACCOUNT, per_address=PER_ADDRESS, window_seconds=WINDOW
     )
     return Authenticate(
-        uow=world.uow, hasher=world.hasher, tokens=FakeTokenService(), throttle=throttle
+        users=world.users, hasher=world.hasher, tokens=FakeTokenService(), throttle=throttle
     )
 
 

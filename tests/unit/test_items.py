@@ -67,9 +67,9 @@ async def test_a_bad_price_creates_nothing(world: World) -> None:
 
 async def test_anyone_reads_any_item_and_a_missing_one_is_not_found(world: World) -> None:
     item = await world.item(await world.user())
-    assert await GetItem(uow=world.uow)(GetItemQuery(item_id=item.id)) == item
+    assert await GetItem(items=world.items)(GetItemQuery(item_id=item.id)) == item
     with pytest.raises(NotFound):
-        await GetItem(uow=world.uow)(GetItemQuery(item_id=item.id + 1))
+        await GetItem(items=world.items)(GetItemQuery(item_id=item.id + 1))
 
 
 @pytest.mark.parametrize("actor", ["owner", "admin"])
@@ -165,8 +165,8 @@ class LosingRace:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        uow = self.world.uow(read_only=read_only)
+    def __call__(self) -> InMemoryUnitOfWork:
+        uow = self.world.uow()
         read = uow.items.get
 
         async def read_then_lose(item_id: int) -> Item | None:
