@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis import Case as AnyCase
 from schemathesis.config import SchemathesisConfig
 
@@ -18,6 +18,7 @@ from tests.e2e.api import PASSWORD, build_app, settings_for
 from tests.unit.fakes import unique_email
 
 EXAMPLES = 25
+STATEFUL_EXAMPLES, STATEFUL_STEPS = 15, 8
 FORM = "application/x-www-form-urlencoded"
 # A request may fail its precondition (`If-Match` is not the current ETag: 412) whatever
 # its body: preconditions are evaluated first (RFC 9110 §13.2.2). That is not the data
@@ -74,3 +75,22 @@ def map_case(ctx: object, case: Case) -> Case:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_its_documented_contract(case: Case) -> None:
     case.call_and_validate()
+
+
+Workflow = schema.as_state_machine()
+
+
+class TestWorkflows(Workflow.TestCase):  # type: ignore[name-defined,misc]
+    """The stateful phase: sequences of calls, linked through the responses (an id from
+    a 201 used by a GET, a PATCH, a DELETE), every check after every step."""
+
+    settings = settings(
+        max_examples=STATEFUL_EXAMPLES,
+        stateful_step_count=STATEFUL_STEPS,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        # Generate only: the app keeps its rows between sequences, so a replay (to reuse
+        # or shrink an example) would not see the same responses and Hypothesis would
+        # call the strategy flaky.
+        phases=[Phase.generate],
+    )
