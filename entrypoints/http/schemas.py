@@ -30,7 +30,9 @@ ID_MAX = 2**31 - 1  # the largest id storage holds: ids are INTEGER columns
 # no control characters (Unicode category Cc) in names, none but tab and line breaks in
 # descriptions; an email with one @, no spaces, and a dot inside its domain.
 _CC = r"\x00-\x1f\x7f-\x9f"
-NAME_PATTERN = rf"^[^{_CC}]*[^\s{_CC}][^{_CC}]*$"
+# A name is 1 to 100 characters once trimmed: the bound is in the pattern, since the
+# server trims before it counts (a `maxLength` would count the spaces around it).
+NAME_PATTERN = rf"^\s*[^\s{_CC}]([^{_CC}]{{0,{NAME_MAX - 2}}}[^\s{_CC}])?\s*$"
 _MAILBOX = rf"[^@\s{_CC}]"
 EMAIL_PATTERN = rf"^\s*{_MAILBOX}+@[^@\s.{_CC}]{_MAILBOX}*\.{_MAILBOX}*[^@\s.{_CC}]\s*$"
 DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
@@ -55,7 +57,7 @@ PRICE_SCHEMA = {
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
-    _documented(NAME_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN}, mode="validation"),
 ]
 Email = Annotated[
     str,
