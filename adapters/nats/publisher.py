@@ -1,0 +1,120 @@
+"""Publishes outbox records to NATS JetStream with nats-py.
+
+The stream (subjects `<prefix>.>`) is created when missing. Each message carries
+`Nats-Msg-Id` = the event id, so JetStream drops a repeat sent inside the duplicate
+window (a relay that crashed between the ack and its commit sends the event again).
+The connection is made on first use and re-made after it closes; while it is down every
+publish raises BrokerUnavailable at once (nothing is buffered to be sent late).
+"""
+
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+from nats.errors import MaxPayloadError
+from nats.js import JetStreamContext
+from nats.js.errors import APIError, NotFoundError
+
+from adapters.nats.cloudevents import CONTENT_TYPE, encode, subject
+from application.outbox import BrokerUnavailable, EventRejected, OutboxRecord
+
+DUPLICATE_WINDOW_S = 600.0  # a re-send within ten minutes of the first is dropped
+MESSAGE_TOO_LARGE = 10054  # JetStream's error code: larger than the stream accepts
+CONNECT_TIMEOUT_S = 2
+RECONNECT_WAIT_S = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTarget:
+    url: str
+    stream: str = "CATALOG"
+    subject_prefix: str = "catalog"
+    source: str = "/catalog"  # CloudEvents `source`
+    timeout: float = 5.0  # the longest wait for one acknowledgement
+
+
+async def connect(url: str, *, name: str = "catalog") -> Client:
+    """A client that reconnects by itself for as long as it lives."""
+    return await nats.connect(
+        url,
+        name=name,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        reconnect_time_wait=RECONNECT_WAIT_S,
+        max_reconnect_attempts=-1,
+        allow_reconnect=True,
+        error_cb=_ignore,  # reconnections are reported by the relay, once per pause
+        disconnected_cb=_nothing,
+    )
+
+
+async def _ignore(error: Exception) -> None:
+    return None
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def ensure_stream(js: JetStreamContext, target: StreamTarget) -> None:
+    try:
+        await js.stream_info(target.stream)
+    except NotFoundError:
+        await js.add_stream(
+            name=target.stream,
+            subjects=[f"{target.subject_prefix}.>"],
+            duplicate_window=DUPLICATE_WINDOW_S,
+        )
+
+
+class JetStreamPublisher:
+    def __init__(self, target: StreamTarget) -> None:
+        self._target = target
+        self._client: Client | None = None
+        self._js: JetStreamContext | None = None
+
+    async def publish(self, record: OutboxRecord) -> None:
+        js = await self._ready()
+        headers = {"Nats-Msg-Id": str(record.event_id), "Content-Type": CONTENT_TYPE}
+        try:
+            await js.publish(
+                subject(record, prefix=self._target.subject_prefix),
+                encode(record, source=self._target.source),
+                timeout=self._target.timeout,
+                headers=headers,
+            )
+        except MaxPayloadError as error:
+            raise EventRejected(f"larger than the server's max_payload: {error}") from error
+        except APIError as error:
+            if error.err_code == MESSAGE_TOO_LARGE:
+                raise EventRejected(f"larger than the stream accepts: {error}") from error
+            self._js = None  # the stream may be gone (a new server): check it again
+            raise BrokerUnavailable(f"JetStream: {error}") from error
+        except (NatsError, TimeoutError, OSError) as error:
+            raise BrokerUnavailable(f"NATS: {type(error).__name__} {error}") from error
+
+    async def _ready(self) -> JetStreamContext:
+        client = self._client
+        if client is None or client.is_closed:
+            client = self._client = await self._connect()
+        if not client.is_connected:
+            raise BrokerUnavailable("NATS: reconnecting")
+        if self._js is None:
+            js = client.jetstream(timeout=self._target.timeout)
+            try:
+                await ensure_stream(js, self._target)
+            except (NatsError, TimeoutError, OSError) as error:
+                raise BrokerUnavailable(f"JetStream: {type(error).__name__} {error}") from error
+            self._js = js
+        return self._js
+
+    async def _connect(self) -> Client:
+        try:
+            return await connect(self._target.url, name="catalog-relay")
+        except (NatsError, TimeoutError, OSError) as error:
+            raise BrokerUnavailable(f"NATS at {self._target.url}: {error}") from error
+
+    async def close(self) -> None:
+        client, self._client, self._js = self._client, None, None
+        if client is not None and not client.is_closed:
+            await client.close()
