@@ -127,8 +127,8 @@ class EventPublisher(Protocol):
 
 
 class Wakeup(Protocol):
-    async def wait(self, timeout: float) -> None:
-        """Returns when new events may be waiting, or after `timeout` seconds."""
+    async def wait(self, at_most: float) -> None:
+        """Returns when new events may be waiting, or after `at_most` seconds."""
 
 
 class RelayObserver(Protocol):

@@ -19,8 +19,8 @@ from adapters.sqlalchemy.outbox import NOTIFY_CHANNEL
 
 
 class PollingWakeup:
-    async def wait(self, timeout: float) -> None:
-        await asyncio.sleep(timeout)
+    async def wait(self, at_most: float) -> None:
+        await asyncio.sleep(at_most)
 
 
 class PostgresWakeup:
@@ -29,10 +29,10 @@ class PostgresWakeup:
         self._connection: Any = None
         self._notified = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, at_most: float) -> None:
         await self._listen()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._notified.wait(), timeout)
+            await asyncio.wait_for(self._notified.wait(), at_most)
         self._notified.clear()
 
     async def _listen(self) -> None:

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger,
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -19,12 +19,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Uuid,
     Numeric,
     String,
     Table,
     Text,
     TypeDecorator,
+    Uuid,
     text,
 )
 

@@ -11,15 +11,15 @@ from uuid import uuid4
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.nats.publisher import JetStreamPublisher, StreamTarget
+from adapters.nats.publisher import StreamTarget
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from application.outbox import OutboxRecord
 from domain.events import ItemCreated, UserRegistered
 from tests.integration.outbox import (
-    eventually,
     Relays,
+    eventually,
     outbox_rows,
     updates,
     write,
@@ -153,18 +153,14 @@ async def test_published_events_are_deleted_after_the_retention(
     store = SqlAlchemyOutboxStore(engine, clock=_Clock())
 
     assert await store.purge(published_before=datetime.now(UTC)) == 3
-    assert [row["payload"] for row in await outbox_rows(engine)] == [
-        {"item_id": 1, "version": 4}
-    ]
+    assert [row["payload"] for row in await outbox_rows(engine)] == [{"item_id": 1, "version": 4}]
 
 
 async def test_the_relay_survives_a_broker_outage_and_drains_the_backlog(
     engine: AsyncEngine, private_nats: PrivateNats, relays: Relays
 ) -> None:
     target = StreamTarget(url=private_nats.url, stream="OUTAGE", subject_prefix="outage")
-    relay, publisher = relays.make(
-        engine, target, poll_seconds=0.1, backoff_seconds=(0.1, 0.5)
-    )
+    relay, publisher = relays.make(engine, target, poll_seconds=0.1, backoff_seconds=(0.1, 0.5))
     running = asyncio.create_task(relay.run())
     try:
         await write(engine, updates(1, range(1, 3)))
@@ -193,4 +189,3 @@ async def _published(target: StreamTarget, count: int) -> bool:
 class _Clock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-

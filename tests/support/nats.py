@@ -79,9 +79,7 @@ class PrivateNats:
     def start(self) -> None:
         argv = [server_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port)]
         argv += ["-sd", str(self.store)]
-        self._process = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self._process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while not has_jetstream(self.url):
             if self._process.poll() is not None or time.monotonic() > deadline:
@@ -171,7 +169,6 @@ async def events_target(nats_url: str) -> AsyncIterator[StreamTarget]:
         yield target
     finally:
         await delete_stream(target)
-
 
 
 async def stream_messages(target: StreamTarget) -> list[RawStreamMsg]:
