@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from adapters.clock import SystemClock
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
+from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.outbox import OutboxStore
 from application.ports import UnitOfWorkFactory
 
 MEMORY_URL = "memory://"
@@ -31,6 +35,8 @@ class Backend:
     ping: Callable[[], Awaitable[None]]  # raises when the database cannot be reached
     migrate: Callable[[], Awaitable[None]]  # brings the schema to the newest revision
     dispose: Callable[[], Awaitable[None]]  # closes every connection
+    outbox: OutboxStore | None = None  # the relay's side of the outbox (SQL backends)
+    wakeup: Callable[[], PollingWakeup | PostgresWakeup] = PollingWakeup  # wakes the relay
 
 
 def open_backend(url: str, *, pool_size: int = 5) -> Backend:
@@ -75,5 +81,9 @@ def _sql(name: str, url: str, *, pool_size: int) -> Backend:
         await engine.dispose()
         await reader.dispose()
 
+    def wakeup() -> PollingWakeup | PostgresWakeup:
+        return PostgresWakeup(url) if name == "postgresql" else PollingWakeup()
+
     uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
-    return Backend(name, uow, ping, migrate, dispose)
+    store = SqlAlchemyOutboxStore(engine, clock=SystemClock())
+    return Backend(name, uow, ping, migrate, dispose, outbox=store, wakeup=wakeup)

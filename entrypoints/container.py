@@ -8,12 +8,15 @@ Nothing here runs at import time.
 import inspect
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
 from dependency_injector import containers, providers
 
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
+from adapters.nats.publisher import JetStreamPublisher, StreamTarget
+from adapters.relay_metrics import RelayMetrics
 from adapters.security import Argon2PasswordHasher, JwtTokenService
 from application.auth import Authenticate
 from application.items import (
@@ -25,10 +28,28 @@ from application.items import (
     UpdateItem,
 )
 from application.ports import TokenService
+from application.relay import Relay, RelayOptions
 from application.users import DeleteUser, GetUser, ListUsers, RegisterUser, UpdateUser
 from entrypoints.settings import Settings
 
 T = TypeVar("T")
+
+
+def stream_target(settings: Settings) -> StreamTarget:
+    return StreamTarget(
+        url=settings.nats_url or "",
+        stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
+        source=settings.events_source,
+    )
+
+
+def _relay_options(settings: Settings) -> RelayOptions:
+    return RelayOptions(
+        batch_size=settings.relay_batch_size,
+        poll_seconds=settings.relay_poll_seconds,
+        retention=timedelta(seconds=settings.relay_retention_seconds),
+    )
 
 
 async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
@@ -72,6 +93,19 @@ class Container(containers.DeclarativeContainer):
     export_items = providers.Factory(ExportItems, uow=uow)
     update_item = providers.Factory(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Factory(DeleteItem, uow=uow)
+
+    # The relay (entrypoints/relay.py supplies the publisher and wakeup it closes).
+    relay_metrics = providers.Singleton(RelayMetrics)
+    publisher = providers.Factory(
+        JetStreamPublisher, target=providers.Factory(stream_target, settings)
+    )
+    relay = providers.Factory(
+        Relay,
+        store=backend.provided.outbox,
+        clock=clock,
+        options=providers.Factory(_relay_options, settings),
+        observer=relay_metrics,
+    )
 
 
 def build_container(settings: Settings) -> Container:

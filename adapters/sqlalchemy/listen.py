@@ -22,6 +22,9 @@ class PollingWakeup:
     async def wait(self, at_most: float) -> None:
         await asyncio.sleep(at_most)
 
+    async def close(self) -> None:
+        return None
+
 
 class PostgresWakeup:
     def __init__(self, url: str) -> None:

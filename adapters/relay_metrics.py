@@ -1,0 +1,60 @@
+"""The relay's Prometheus metrics: backlog size and age, published, parked, failures.
+
+They live in a registry of their own (`RelayMetrics.registry`), so that several relays in
+one process (tests) do not collide in the global one. `catalog relay --metrics-port N`
+serves it; an HTTP app that runs the relay in process exposes it on /metrics next to its
+own (`prometheus_client.generate_latest(metrics.registry)`). The backlog is measured at
+each housekeeping round of the relay (every 15 s by default).
+"""
+
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from application.outbox import Backlog, BrokerUnavailable, Unavailable
+
+
+class RelayMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self._published = Counter(
+            "catalog_outbox_published", "Events the relay published", registry=self.registry
+        )
+        self._parked = Counter(
+            "catalog_outbox_parked",
+            "Events the broker refused for good (too large), set aside",
+            registry=self.registry,
+        )
+        self._failures = Counter(
+            "catalog_relay_failures",
+            "Rounds cut short because a dependency was unavailable",
+            ["dependency"],
+            registry=self.registry,
+        )
+        self._pending = Gauge(
+            "catalog_outbox_backlog", "Events waiting to be published", registry=self.registry
+        )
+        self._age = Gauge(
+            "catalog_outbox_backlog_age_seconds",
+            "How long the oldest waiting event has waited",
+            registry=self.registry,
+        )
+        self._parked_now = Gauge(
+            "catalog_outbox_parked_events", "Parked events still kept", registry=self.registry
+        )
+
+    def published(self, count: int) -> None:
+        self._published.inc(count)
+
+    def parked(self, count: int) -> None:
+        self._parked.inc(count)
+
+    def failed(self, error: Unavailable) -> None:
+        dependency = "broker" if isinstance(error, BrokerUnavailable) else "database"
+        self._failures.labels(dependency).inc()
+
+    def backlog(self, backlog: Backlog, *, now: datetime) -> None:
+        self._pending.set(backlog.pending)
+        self._parked_now.set(backlog.parked)
+        age = 0.0 if backlog.oldest is None else (now - backlog.oldest).total_seconds()
+        self._age.set(max(age, 0.0))
