@@ -15,6 +15,7 @@ from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
+from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.outbox import OutboxStore
@@ -39,31 +40,33 @@ class Backend:
     wakeup: Callable[[], PollingWakeup | PostgresWakeup] = PollingWakeup  # wakes the relay
 
 
-def open_backend(url: str, *, pool_size: int = 5) -> Backend:
+def open_backend(url: str, *, pool_size: int = 5, outbox: bool = False) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
+    With `outbox`, every unit of work writes its events to the outbox as it commits.
 
     Nothing connects here: the first unit of work, ping or migration does."""
     if url.startswith(MEMORY_URL):
-        return _memory()
+        return _memory(outbox=outbox)
     scheme = url.split(":", 1)[0]
     if scheme not in _SQL_SCHEMES:
         raise ValueError(
             f"unsupported database URL scheme {scheme!r}: use memory://, "
             "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
         )
-    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size)
+    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size, outbox=outbox)
 
 
-def _memory() -> Backend:
+def _memory(*, outbox: bool) -> Backend:
     database = InMemoryDatabase()
+    clock = SystemClock() if outbox else None
 
     def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(database, read_only=read_only)
+        return InMemoryUnitOfWork(database, read_only=read_only, outbox_clock=clock)
 
     return Backend("memory", uow, _nothing, _nothing, _nothing)
 
 
-def _sql(name: str, url: str, *, pool_size: int) -> Backend:
+def _sql(name: str, url: str, *, pool_size: int, outbox: bool) -> Backend:
     """On PostgreSQL, reads get a pool of their own in autocommit (each pool `pool_size`)."""
     engine = create_engine(url, pool_size=pool_size)
     reader = engine
@@ -84,6 +87,7 @@ def _sql(name: str, url: str, *, pool_size: int) -> Backend:
     def wakeup() -> PollingWakeup | PostgresWakeup:
         return PostgresWakeup(url) if name == "postgresql" else PollingWakeup()
 
-    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
+    writer = OutboxWriter(SystemClock()) if outbox else None
+    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader, outbox=writer)
     store = SqlAlchemyOutboxStore(engine, clock=SystemClock())
     return Backend(name, uow, ping, migrate, dispose, outbox=store, wakeup=wakeup)

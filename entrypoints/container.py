@@ -52,9 +52,9 @@ def _relay_options(settings: Settings) -> RelayOptions:
     )
 
 
-async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
+async def _backend(url: str, pool_size: int, outbox: bool) -> AsyncIterator[Backend]:
     """The storage backend for the process; its connections close on shutdown."""
-    backend = open_backend(url, pool_size=pool_size)
+    backend = open_backend(url, pool_size=pool_size, outbox=outbox)
     try:
         yield backend
     finally:
@@ -68,6 +68,7 @@ class Container(containers.DeclarativeContainer):
         _backend,
         url=settings.provided.database_url,
         pool_size=settings.provided.db_pool_size,
+        outbox=settings.provided.outbox_enabled,
     )
     uow = backend.provided.uow
 

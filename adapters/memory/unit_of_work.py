@@ -13,6 +13,8 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory.repositories import InMemoryItemRepository, InMemoryUserRepository
+from application.outbox import OutboxRecord, outbox_records
+from application.ports import Clock
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.events import DomainEvent
 from domain.items import Item
@@ -28,6 +30,7 @@ class InMemoryDatabase:
     user_ids: count[int] = field(default_factory=lambda: count(1))
     item_ids: count[int] = field(default_factory=lambda: count(1))
     committed_events: list[DomainEvent] = field(default_factory=list)
+    outbox: list[OutboxRecord] = field(default_factory=list)  # written when publishing
 
 
 @dataclass
@@ -40,8 +43,17 @@ class Changes:
 
 
 class InMemoryUnitOfWork:
-    def __init__(self, database: InMemoryDatabase, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        database: InMemoryDatabase,
+        *,
+        read_only: bool = False,
+        outbox_clock: Clock | None = None,
+    ) -> None:
+        """With `outbox_clock`, committed events also go to `database.outbox`, stamped
+        as the SQL unit of work stamps its outbox rows."""
         self._db = database
+        self._outbox_clock = outbox_clock
         self.read_only = read_only
         self._changes = Changes()
         self.events: list[DomainEvent] = []
@@ -77,7 +89,10 @@ class InMemoryUnitOfWork:
             self._discard()
             raise
         self._apply()
-        self._db.committed_events.extend(self.events[self._published :])
+        new = self.events[self._published :]
+        self._db.committed_events.extend(new)
+        if self._outbox_clock is not None:
+            self._db.outbox.extend(outbox_records(new, self._outbox_clock))
         self._published = len(self.events)
         self.committed = True
         self._discard()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.sqlalchemy.gate import FairGate
+from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.reads import CoreReader, DriverReader, RowReader
 from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
 from domain.events import DomainEvent
@@ -25,9 +26,16 @@ class SqlAlchemyUnitOfWork:
     items: SqlAlchemyItemRepository
 
     def __init__(
-        self, engine: AsyncEngine, *, read_only: bool = False, gate: FairGate | None = None
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        gate: FairGate | None = None,
+        outbox: OutboxWriter | None = None,
     ) -> None:
         self._engine = engine
+        self._outbox = outbox
+        self._written = 0  # events already in the outbox
         self._gate = gate
         self.read_only = read_only
         self.events: list[DomainEvent] = []
@@ -77,6 +85,9 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("a read-only unit of work cannot commit")
         if self._conn is None:
             raise RuntimeError("the unit of work is not open")
+        if self._outbox is not None:  # the events go in the transaction of their rows
+            await self._outbox.write(self._conn, self.events[self._written :])
+            self._written = len(self.events)
         await self._conn.commit()
         self.committed = True
 
@@ -86,8 +97,15 @@ class SqlAlchemyUnitOfWorkFactory:
     PostgreSQL; by default `engine` itself). On PostgreSQL each engine's units of work
     pass a `FairGate` as large as its pool (gate.py: first come, first served)."""
 
-    def __init__(self, engine: AsyncEngine, *, reader: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        reader: AsyncEngine | None = None,
+        outbox: OutboxWriter | None = None,
+    ) -> None:
         self._engine = engine
+        self._outbox = outbox
         self._reader = reader or engine
         self._writes = _gate(self._engine)
         self._reads = self._writes if self._reader is self._engine else _gate(self._reader)
@@ -95,7 +113,7 @@ class SqlAlchemyUnitOfWorkFactory:
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         if read_only:
             return SqlAlchemyUnitOfWork(self._reader, read_only=True, gate=self._reads)
-        return SqlAlchemyUnitOfWork(self._engine, gate=self._writes)
+        return SqlAlchemyUnitOfWork(self._engine, gate=self._writes, outbox=self._outbox)
 
 
 def _gate(engine: AsyncEngine) -> FairGate | None:
