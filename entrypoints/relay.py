@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
+from adapters.backends import Backend
 from application.relay import Relay
 
 if TYPE_CHECKING:
@@ -19,14 +20,18 @@ class RelayNotConfigured(Exception):
     pass
 
 
-async def run_relay(container: "Container") -> None:
-    """Publishes the outbox until cancelled."""
-    settings = container.settings()
-    if settings.nats_url is None:
+async def _backend(container: "Container") -> Backend:
+    if container.settings().nats_url is None:
         raise RelayNotConfigured("the relay needs CATALOG_NATS_URL (e.g. nats://127.0.0.1:4222)")
-    backend = await container.backend()  # type: ignore[misc]
+    backend: Backend = await container.backend()  # type: ignore[misc]
     if backend.outbox is None:
         raise RelayNotConfigured("the relay needs a SQL database, not memory://")
+    return backend
+
+
+async def run_relay(container: "Container") -> None:
+    """Publishes the outbox until cancelled."""
+    backend = await _backend(container)
     publisher, wakeup = container.publisher(), backend.wakeup()
     try:
         relay: Relay = await container.relay(publisher=publisher, wakeup=wakeup)  # type: ignore[misc]
@@ -42,6 +47,7 @@ async def relay_in_background(container: "Container") -> AsyncIterator[None]:
     if not container.settings().relay_in_process:
         yield
         return
+    await _backend(container)  # a relay that cannot run stops the start-up
     task = asyncio.create_task(run_relay(container), name="catalog-relay")
     try:
         yield
