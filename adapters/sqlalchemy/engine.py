@@ -7,6 +7,7 @@ the request gets a 503, and the next checkout connects afresh.
 
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -41,6 +42,7 @@ def _postgresql(url: str, *, pool_size: int, autocommit: bool) -> AsyncEngine:
     return create_async_engine(
         url,
         **options,
+        json_serializer=_json,
         pool_size=pool_size,
         max_overflow=0,  # at most pool_size per pool: PostgreSQL connections are costly
         pool_timeout=POOL_TIMEOUT_S,
@@ -55,9 +57,11 @@ def _postgresql(url: str, *, pool_size: int, autocommit: bool) -> AsyncEngine:
 
 def _sqlite(url: str, *, pool_size: int) -> AsyncEngine:
     if make_url(url).database in (None, "", ":memory:"):
-        engine = create_async_engine(url)  # one shared connection (StaticPool)
+        engine = create_async_engine(url, json_serializer=_json)  # one connection (StaticPool)
     else:
-        engine = create_async_engine(url, pool_size=pool_size, pool_timeout=POOL_TIMEOUT_S)
+        engine = create_async_engine(
+            url, pool_size=pool_size, pool_timeout=POOL_TIMEOUT_S, json_serializer=_json
+        )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -75,6 +79,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     ):
         cursor.execute(pragma)
     cursor.close()
+
+
+def _json(value: Any) -> str:
+    """JSON columns (the outbox's payloads) encoded by orjson, as the API encodes."""
+    return orjson.dumps(value).decode()
 
 
 def _lower(value: str | None) -> str | None:
