@@ -121,9 +121,11 @@ class OutboxStore(Protocol):
 
 
 class EventPublisher(Protocol):
-    async def publish(self, record: OutboxRecord) -> None:
-        """Returns once the broker stored the event. Raises EventRejected or
-        BrokerUnavailable."""
+    async def publish(self, records: Sequence[OutboxRecord]) -> list[Exception | None]:
+        """Sends the records in this order and waits for the broker. Answers, record by
+        record in order: None (stored), EventRejected (never will be) or BrokerUnavailable
+        (not now; the answers may stop there). Raises BrokerUnavailable when nothing
+        could be sent."""
 
 
 class Wakeup(Protocol):

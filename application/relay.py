@@ -1,11 +1,12 @@
 """The relay: publishes the outbox, oldest first, and never gives up.
 
-Each round claims a small batch in a short transaction, publishes its events one by one
-(each acknowledged by the broker before the next, so events of one aggregate reach the
-stream in order), and commits the marks. A crash between an acknowledgement and the commit
-leaves the event pending: it is sent again and the broker's de-duplication (on the event id)
-absorbs the repeat. When the broker or the database is away, the relay waits, longer each
-time up to a ceiling, and starts again; it never ends on its own.
+Each round claims a small batch in a short transaction, publishes its events in order on
+one connection (pipelined: sent one after the other, then every acknowledgement awaited,
+so events of one aggregate reach the stream in order), and commits the marks. A crash
+between an acknowledgement and the commit leaves the event pending: it is sent again and
+the broker's de-duplication (on the event id) absorbs the repeat. When the broker or the
+database is away, the relay waits, longer each time up to a ceiling, and starts again; it
+never ends on its own.
 """
 
 import asyncio
@@ -93,26 +94,27 @@ class Relay:
             return await self._publish(claim)
 
     async def _publish(self, claim: Claim) -> int:
+        if not claim.events:
+            return 0
+        outcomes = await self._publisher.publish([event.record for event in claim.events])
         published = parked = 0
-        try:
-            for event in claim.events:
-                try:
-                    await self._publisher.publish(event.record)
-                except EventRejected as error:
-                    log.error("event %s parked: %s", event.record.event_id, error)
-                    claim.parked(event, reason=str(error))
-                    parked += 1
-                else:
-                    claim.published(event)
-                    published += 1
-        except BrokerUnavailable as error:
-            if not published + parked:
-                raise
-            self._observer.failed(error)
-            log.warning("batch cut short after %d events: %s", published + parked, error)
-        finally:
-            self._observer.published(published)
-            self._observer.parked(parked)
+        for event, outcome in zip(claim.events, outcomes, strict=False):
+            if outcome is None:
+                claim.published(event)
+                published += 1
+            elif isinstance(outcome, EventRejected):
+                log.error("event %s parked: %s", event.record.event_id, outcome)
+                claim.parked(event, reason=str(outcome))
+                parked += 1
+            else:  # the broker went away: what follows waits for the next round
+                error = outcome if isinstance(outcome, Unavailable) else BrokerUnavailable(outcome)
+                if not published + parked:
+                    raise error
+                self._observer.failed(error)
+                log.warning("batch cut short after %d events: %s", published + parked, outcome)
+                break
+        self._observer.published(published)
+        self._observer.parked(parked)
         return published + parked
 
     async def _housekeeping(self) -> None:

@@ -7,6 +7,8 @@ The connection is made on first use and re-made after it closes; while it is dow
 publish raises BrokerUnavailable at once (nothing is buffered to be sent late).
 """
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import nats
@@ -14,6 +16,7 @@ from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 from nats.js.errors import APIError, NotFoundError
 
 from adapters.nats.cloudevents import CONTENT_TYPE, encode, subject
@@ -73,25 +76,44 @@ class JetStreamPublisher:
         self._client: Client | None = None
         self._js: JetStreamContext | None = None
 
-    async def publish(self, record: OutboxRecord) -> None:
+    async def publish(self, records: Sequence[OutboxRecord]) -> list[Exception | None]:
+        """Sends every record, in order, then awaits each acknowledgement in turn."""
         js = await self._ready()
+        sent: list[asyncio.Future[PubAck] | Exception] = []
+        for record in records:
+            try:
+                sent.append(await self._send(js, record))
+            except MaxPayloadError as error:
+                sent.append(EventRejected(f"larger than the server's max_payload: {error}"))
+            except (NatsError, OSError) as error:
+                sent.append(BrokerUnavailable(f"NATS: {type(error).__name__} {error}"))
+                break
+        if sent and isinstance(sent[0], BrokerUnavailable):
+            raise sent[0]
+        return [await self._outcome(ack) for ack in sent]
+
+    async def _send(self, js: JetStreamContext, record: OutboxRecord) -> "asyncio.Future[PubAck]":
         headers = {"Nats-Msg-Id": str(record.event_id), "Content-Type": CONTENT_TYPE}
+        return await js.publish_async(
+            subject(record, prefix=self._target.subject_prefix),
+            encode(record, source=self._target.source),
+            wait_stall=self._target.timeout,
+            headers=headers,
+        )
+
+    async def _outcome(self, ack: "asyncio.Future[PubAck] | Exception") -> Exception | None:
+        if isinstance(ack, Exception):
+            return ack
         try:
-            await js.publish(
-                subject(record, prefix=self._target.subject_prefix),
-                encode(record, source=self._target.source),
-                timeout=self._target.timeout,
-                headers=headers,
-            )
-        except MaxPayloadError as error:
-            raise EventRejected(f"larger than the server's max_payload: {error}") from error
+            await asyncio.wait_for(ack, self._target.timeout)
         except APIError as error:
             if error.err_code == MESSAGE_TOO_LARGE:
-                raise EventRejected(f"larger than the stream accepts: {error}") from error
+                return EventRejected(f"larger than the stream accepts: {error}")
             self._js = None  # the stream may be gone (a new server): check it again
-            raise BrokerUnavailable(f"JetStream: {error}") from error
+            return BrokerUnavailable(f"JetStream: {error}")
         except (NatsError, TimeoutError, OSError) as error:
-            raise BrokerUnavailable(f"NATS: {type(error).__name__} {error}") from error
+            return BrokerUnavailable(f"NATS: no acknowledgement: {type(error).__name__} {error}")
+        return None
 
     async def _ready(self) -> JetStreamContext:
         client = self._client

@@ -41,8 +41,8 @@ async def outbox_rows(engine: AsyncEngine) -> list[dict[str, object]]:
 
 
 class CountingPublisher:
-    """The real publisher, counting the publishes that reached the broker; `after` runs
-    after each one (a test makes it fail there)."""
+    """The real publisher, counting the events the broker acknowledged; `after` runs after
+    each batch (a test makes it fail there)."""
 
     def __init__(self, inner: JetStreamPublisher) -> None:
         self.inner = inner
@@ -50,11 +50,12 @@ class CountingPublisher:
         self.attempts = 0
         self.after: Callable[[int], None] = lambda sent: None
 
-    async def publish(self, record: OutboxRecord) -> None:
+    async def publish(self, records: Sequence[OutboxRecord]) -> list[Exception | None]:
         self.attempts += 1
-        await self.inner.publish(record)
-        self.sent += 1
+        outcomes = await self.inner.publish(records)
+        self.sent += outcomes.count(None)
         self.after(self.sent)
+        return outcomes
 
 
 class Relays:

@@ -68,13 +68,21 @@ class FakePublisher:
         self.reject = reject
         self.down_after = down_after
 
-    async def publish(self, record: OutboxRecord) -> None:
+    async def publish(self, records: Sequence[OutboxRecord]) -> list[Exception | None]:
         self.attempts += 1
-        if self.down_after is not None and len(self.sent) >= self.down_after:
-            raise BrokerUnavailable("connection refused")
-        if record.aggregate_id in self.reject:
-            raise EventRejected("too large")
-        self.sent.append(record.aggregate_id)
+        outcomes: list[Exception | None] = []
+        for record in records:
+            if self.down_after is not None and len(self.sent) >= self.down_after:
+                if not outcomes:
+                    raise BrokerUnavailable("connection refused")
+                outcomes.append(BrokerUnavailable("connection lost"))
+                break
+            if record.aggregate_id in self.reject:
+                outcomes.append(EventRejected("too large"))
+            else:
+                self.sent.append(record.aggregate_id)
+                outcomes.append(None)
+        return outcomes
 
 
 class NoWait:
