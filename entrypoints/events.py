@@ -28,10 +28,10 @@ async def relay(settings: Settings, *, metrics_port: int | None, metrics_host: s
     _require_nats(settings)
     configure_logging(settings)
     container = build_container(settings)
-    services = await start(container)
+    backend = await start(container)
     try:
         if settings.auto_migrate:
-            await services.backend.migrate()
+            await backend.migrate()
         if metrics_port is not None:
             start_http_server(metrics_port, metrics_host, container.relay_metrics().registry)
         await _until_terminated(run_relay(container))

@@ -23,7 +23,7 @@ class RelayNotConfigured(Exception):
 async def _backend(container: "Container") -> Backend:
     if container.settings().nats_url is None:
         raise RelayNotConfigured("the relay needs CATALOG_NATS_URL (e.g. nats://127.0.0.1:4222)")
-    backend: Backend = await container.backend()  # type: ignore[misc]
+    backend: Backend = container.backend()  # started: the container answers at once
     if backend.outbox is None:
         raise RelayNotConfigured("the relay needs a SQL database, not memory://")
     return backend
@@ -34,7 +34,7 @@ async def run_relay(container: "Container") -> None:
     backend = await _backend(container)
     publisher, wakeup = container.publisher(), backend.wakeup()
     try:
-        relay: Relay = await container.relay(publisher=publisher, wakeup=wakeup)  # type: ignore[misc]
+        relay: Relay = container.relay(publisher=publisher, wakeup=wakeup)
         await relay.run()
     finally:
         await publisher.close()

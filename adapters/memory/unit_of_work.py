@@ -43,18 +43,11 @@ class Changes:
 
 
 class InMemoryUnitOfWork:
-    def __init__(
-        self,
-        database: InMemoryDatabase,
-        *,
-        read_only: bool = False,
-        outbox_clock: Clock | None = None,
-    ) -> None:
+    def __init__(self, database: InMemoryDatabase, *, outbox_clock: Clock | None = None) -> None:
         """With `outbox_clock`, committed events also go to `database.outbox`, stamped
         as the SQL unit of work stamps its outbox rows."""
         self._db = database
         self._outbox_clock = outbox_clock
-        self.read_only = read_only
         self._changes = Changes()
         self.events: list[DomainEvent] = []
         self._published = 0
@@ -79,8 +72,6 @@ class InMemoryUnitOfWork:
         self.events.append(event)
 
     async def commit(self) -> None:
-        if self.read_only:
-            raise RuntimeError("a read-only unit of work cannot commit")
         try:
             self._check_versions()
             self._check_unique_emails()

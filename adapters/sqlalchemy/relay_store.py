@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.tables import outbox
 from application.outbox import Backlog, OutboxRecord, OutboxUnavailable, PendingEvent
 from application.ports import Clock
@@ -67,8 +68,10 @@ class SqlAlchemyClaim:
 
 
 class SqlAlchemyOutboxStore:
-    def __init__(self, engine: AsyncEngine, *, clock: Clock) -> None:
-        self._engine = engine
+    """Takes its connections from the process's one pool, through its gate (database.py)."""
+
+    def __init__(self, database: Database, *, clock: Clock) -> None:
+        self._database = database
         self._clock = clock
 
     @asynccontextmanager
@@ -105,7 +108,7 @@ class SqlAlchemyOutboxStore:
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
         try:
-            async with self._engine.begin() as conn:
+            async with self._database.connection() as conn, conn.begin():
                 yield conn
         except _UNAVAILABLE as error:
             raise OutboxUnavailable(f"database unavailable: {error}") from error

@@ -67,7 +67,7 @@ async def test_the_main_flows_on_each_backend(
 ) -> None:
     url = BACKENDS[backend](tmp_path, request)
     async with serving(*build_app(settings_for(url))) as api:
-        assert api.services.backend.name == backend
+        assert api.container.backend().name == backend
         await _register_login_publish_list_change_delete(api)
 
 
@@ -83,8 +83,7 @@ async def test_the_unoverridden_container_hashes_with_argon2id() -> None:
         assert (await client.post("/users", json=body)).status_code == 201
         token = await client.post("/auth/token", data={"username": email, "password": PASSWORD})
         assert token.status_code == 200
-        async with app.state.services.backend.uow(read_only=True) as uow:
-            user = await uow.users.get_by_email(email)
+        user = await app.state.container.backend().users.get_by_email(email)
         assert user is not None
         assert user.password_hash.startswith("$argon2id$")
 

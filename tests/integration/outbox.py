@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.nats.publisher import JetStreamPublisher, StreamTarget
+from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.listen import PollingWakeup
 from adapters.sqlalchemy.outbox import OutboxWriter, write_records
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
@@ -75,7 +76,7 @@ class Relays:
         publisher = CountingPublisher(JetStreamPublisher(target))
         self.publishers.append(publisher.inner)
         relay = Relay(
-            store=SqlAlchemyOutboxStore(engine, clock=SystemClock()),
+            store=SqlAlchemyOutboxStore(Database(engine), clock=SystemClock()),
             publisher=publisher,
             wakeup=wakeup or PollingWakeup(),
             clock=SystemClock(),

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.nats.publisher import StreamTarget
+from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
@@ -137,7 +138,7 @@ async def test_a_payload_too_large_is_parked_and_the_rest_flows(
     assert [row["parked_at"] is not None for row in rows] == [False, True, False]
     assert "max_payload" in str(rows[1]["last_error"])
     assert len(await stream_messages(events_target)) == 2
-    store = SqlAlchemyOutboxStore(engine, clock=_Clock())
+    store = SqlAlchemyOutboxStore(Database(engine), clock=_Clock())
     backlog = await store.backlog()
     assert (backlog.pending, backlog.parked) == (0, 1)
 
@@ -149,7 +150,7 @@ async def test_published_events_are_deleted_after_the_retention(
     relay, _ = relays.make(engine, events_target)
     await relay.relay_once()
     await write(engine, updates(1, range(4, 5)))
-    store = SqlAlchemyOutboxStore(engine, clock=_Clock())
+    store = SqlAlchemyOutboxStore(Database(engine), clock=_Clock())
 
     assert await store.purge(published_before=datetime.now(UTC)) == 3
     assert [row["payload"] for row in await outbox_rows(engine)] == [{"item_id": 1, "version": 4}]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.nats.publisher import StreamTarget
+from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.listen import PostgresWakeup
 from adapters.sqlalchemy.migrations import upgrade
@@ -49,7 +50,7 @@ async def test_a_relay_holds_back_an_aggregate_whose_older_event_another_relay_h
 ) -> None:
     await write(engine, [*updates(1, range(1, 2)), *updates(2, range(1, 2))])
     await write(engine, [*updates(1, range(2, 3)), *updates(2, range(2, 3))])
-    store = SqlAlchemyOutboxStore(engine, clock=SystemClock())
+    store = SqlAlchemyOutboxStore(Database(engine), clock=SystemClock())
     async with store.claim(1) as first, store.claim(10) as second:
         held = [(e.record.aggregate_id, e.record.payload["version"]) for e in first.events]
         taken = [(e.record.aggregate_id, e.record.payload["version"]) for e in second.events]
