@@ -8,7 +8,7 @@ key), the instant it occurred, and the aggregate it belongs to (the unit of orde
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -95,18 +95,21 @@ class EventRejected(Exception):
     """The broker will never take this event (too large, for instance)."""
 
 
-class Claim(Protocol):
-    """Outbox rows held by one relay inside one short transaction."""
+@dataclass
+class Claim:
+    """Outbox rows held by one relay inside one short transaction, and what became of
+    each: the store writes these marks when the claim ends normally."""
 
-    @property
-    def events(self) -> Sequence[PendingEvent]:
-        """In outbox order; none whose aggregate has an older event held elsewhere."""
+    events: Sequence[PendingEvent]  # in outbox order; none whose aggregate waits elsewhere
+    done: list[int] = field(default_factory=list)  # sequences published
+    set_aside: dict[int, str] = field(default_factory=dict)  # sequence → why it was parked
 
     def published(self, event: PendingEvent) -> None:
-        """Marks the event published when the claim ends."""
+        self.done.append(event.sequence)
 
     def parked(self, event: PendingEvent, *, reason: str) -> None:
-        """Sets the event aside for good when the claim ends; it no longer blocks others."""
+        """Set aside for good: it no longer blocks the events after it."""
+        self.set_aside[event.sequence] = reason
 
 
 class OutboxStore(Protocol):

@@ -11,9 +11,8 @@ per aggregate would need the same check anyway, since taking one says nothing ab
 events another relay already published.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.tables import outbox
-from application.outbox import Backlog, OutboxRecord, OutboxUnavailable, PendingEvent
+from application.outbox import Backlog, Claim, OutboxRecord, OutboxUnavailable, PendingEvent
 from application.ports import Clock
 
 _PENDING = and_(outbox.c.published_at.is_(None), outbox.c.parked_at.is_(None))
@@ -54,19 +53,6 @@ def _event(row: Row[Any]) -> PendingEvent:
     return PendingEvent(row.sequence, record)
 
 
-@dataclass
-class SqlAlchemyClaim:
-    events: Sequence[PendingEvent]
-    done: list[int] = field(default_factory=list)
-    set_aside: dict[int, str] = field(default_factory=dict)
-
-    def published(self, event: PendingEvent) -> None:
-        self.done.append(event.sequence)
-
-    def parked(self, event: PendingEvent, *, reason: str) -> None:
-        self.set_aside[event.sequence] = reason[:_ERROR_CHARS]
-
-
 class SqlAlchemyOutboxStore:
     """Takes its connections from the process's one pool, through its gate (database.py)."""
 
@@ -75,21 +61,21 @@ class SqlAlchemyOutboxStore:
         self._clock = clock
 
     @asynccontextmanager
-    async def claim(self, limit: int) -> AsyncIterator[SqlAlchemyClaim]:
+    async def claim(self, limit: int) -> AsyncIterator[Claim]:
         async with self._transaction() as conn:
             rows = (await conn.execute(_claim(limit))).all()
-            claim = SqlAlchemyClaim(await _in_turn(conn, [_event(row) for row in rows]))
+            claim = Claim(await _in_turn(conn, [_event(row) for row in rows]))
             yield claim
             await self._mark(conn, claim)
 
-    async def _mark(self, conn: AsyncConnection, claim: SqlAlchemyClaim) -> None:
+    async def _mark(self, conn: AsyncConnection, claim: Claim) -> None:
         now = self._clock.now()
         if claim.done:
             published = update(outbox).where(outbox.c.sequence.in_(claim.done))
             await conn.execute(published.values(published_at=now))
         for sequence, reason in claim.set_aside.items():
             parked = update(outbox).where(outbox.c.sequence == sequence)
-            await conn.execute(parked.values(parked_at=now, last_error=reason))
+            await conn.execute(parked.values(parked_at=now, last_error=reason[:_ERROR_CHARS]))
 
     async def purge(self, *, published_before: datetime) -> int:
         async with self._transaction() as conn:

@@ -97,7 +97,11 @@ async def test_catalog_relay_publishes_and_events_tail_prints(
 
 @pytest.mark.parametrize(
     ("command", "extra"),
-    [(["events", "tail"], {}), (["relay"], {"CATALOG_NATS_URL": "nats://127.0.0.1:1"})],
+    [
+        (["events", "tail"], {}),
+        (["serve", "--relay"], {}),
+        (["relay"], {"CATALOG_NATS_URL": "nats://127.0.0.1:1"}),
+    ],
 )
 def test_the_event_commands_explain_what_is_missing_in_one_line(
     command: list[str], extra: dict[str, str]

@@ -13,6 +13,7 @@ import pytest
 
 from adapters.backends import Backend, open_backend
 from application.ports import UnitOfWorkFactory
+from tests.integration.outbox import Relays
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -75,3 +76,13 @@ async def backend(backend_url: str) -> AsyncIterator[Backend]:
 @pytest.fixture
 def uow(backend: Backend) -> UnitOfWorkFactory:
     return backend.uow
+
+
+@pytest.fixture
+async def relays() -> AsyncIterator[Relays]:
+    """Relays over real JetStream publishers, closed after the test (see outbox.py)."""
+    made = Relays()
+    try:
+        yield made
+    finally:
+        await made.close()

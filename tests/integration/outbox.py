@@ -2,7 +2,8 @@
 the outbox, relays over a real JetStream, and a publisher that counts what it sends."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.nats.publisher import JetStreamPublisher, StreamTarget
 from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.listen import PollingWakeup
+from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.outbox import OutboxWriter, write_records
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from adapters.sqlalchemy.tables import outbox
@@ -87,6 +90,16 @@ class Relays:
     async def close(self) -> None:
         for publisher in self.publishers:
             await publisher.close()
+
+
+@asynccontextmanager
+async def migrated_engine(url: str, *, pool_size: int = 4) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(url, pool_size=pool_size)
+    try:
+        await upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], *, seconds: float = 15) -> None:

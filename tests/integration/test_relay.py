@@ -13,14 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.nats.publisher import StreamTarget
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from application.outbox import OutboxRecord
 from domain.events import ItemCreated, UserRegistered
 from tests.integration.outbox import (
     Relays,
     eventually,
+    migrated_engine,
     outbox_rows,
     updates,
     write,
@@ -40,21 +39,8 @@ def outbox_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def engine(outbox_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(outbox_url, pool_size=4)
-    try:
-        await upgrade(engine)
+    async with migrated_engine(outbox_url, pool_size=4) as engine:
         yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def relays() -> AsyncIterator[Relays]:
-    made = Relays()
-    try:
-        yield made
-    finally:
-        await made.close()
 
 
 async def test_events_leave_as_cloudevents_in_order(

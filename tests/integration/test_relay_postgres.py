@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.nats.publisher import StreamTarget
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.listen import PostgresWakeup
-from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from tests.integration.outbox import (
     CountingPublisher,
     Relays,
     eventually,
+    migrated_engine,
     outbox_rows,
     updates,
     write,
@@ -28,21 +27,8 @@ from tests.support.nats import cloudevents, stream_messages
 
 @pytest.fixture
 async def engine(fresh_postgres_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(fresh_postgres_url, pool_size=8)
-    try:
-        await upgrade(engine)
+    async with migrated_engine(fresh_postgres_url, pool_size=8) as engine:
         yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def relays() -> AsyncIterator[Relays]:
-    made = Relays()
-    try:
-        yield made
-    finally:
-        await made.close()
 
 
 async def test_a_relay_holds_back_an_aggregate_whose_older_event_another_relay_holds(

@@ -3,7 +3,6 @@
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytest
@@ -11,8 +10,10 @@ import pytest
 from application.outbox import (
     Backlog,
     BrokerUnavailable,
+    Claim,
     EventRejected,
     OutboxRecord,
+    OutboxUnavailable,
     PendingEvent,
     outbox_record,
     outbox_records,
@@ -20,19 +21,6 @@ from application.outbox import (
 from application.relay import Relay, RelayOptions
 from domain.events import ItemCreated, ItemUpdated, UserDeleted
 from tests.unit.fakes import ManualClock
-
-
-@dataclass
-class FakeClaim:
-    events: Sequence[PendingEvent]
-    done: list[int] = field(default_factory=list)
-    set_aside: dict[int, str] = field(default_factory=dict)
-
-    def published(self, event: PendingEvent) -> None:
-        self.done.append(event.sequence)
-
-    def parked(self, event: PendingEvent, *, reason: str) -> None:
-        self.set_aside[event.sequence] = reason
 
 
 class FakeStore:
@@ -44,8 +32,8 @@ class FakeStore:
         self.parked: dict[int, str] = {}
 
     @asynccontextmanager
-    async def claim(self, limit: int) -> AsyncIterator[FakeClaim]:
-        claim = FakeClaim(self.pending[:limit])
+    async def claim(self, limit: int) -> AsyncIterator[Claim]:
+        claim = Claim(self.pending[:limit])
         yield claim
         self.published += claim.done
         self.parked |= claim.set_aside
@@ -150,3 +138,25 @@ async def test_while_the_broker_is_away_the_relay_backs_off_and_never_ends() -> 
     await asyncio.sleep(0.2)
     running.cancel()
     assert store.published == [1]
+
+
+class UnreachableStore(FakeStore):
+    def __init__(self) -> None:
+        super().__init__(records(1))
+        self.claims = 0
+
+    @asynccontextmanager
+    async def claim(self, limit: int) -> AsyncIterator[Claim]:
+        self.claims += 1
+        raise OutboxUnavailable("connection refused")
+        yield Claim([])  # never reached: a generator, for the context manager
+
+
+async def test_while_the_database_is_away_the_relay_backs_off_too() -> None:
+    store, publisher = UnreachableStore(), FakePublisher()
+    running = asyncio.create_task(relay(store, publisher, backoff_seconds=(0.01, 0.08)).run())
+    await asyncio.sleep(0.4)
+    assert not running.done()
+    running.cancel()
+    assert 3 <= store.claims <= 9
+    assert publisher.attempts == 0
