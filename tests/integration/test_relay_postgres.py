@@ -1,5 +1,5 @@
-"""What only PostgreSQL can show: relays side by side (SKIP LOCKED, order per aggregate)
-and the relay woken by NOTIFY at commit."""
+"""What only PostgreSQL can show: relays side by side (SKIP LOCKED, order per aggregate),
+the relay woken by NOTIFY at commit, and the outbox through pgbouncer."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -8,11 +8,14 @@ from functools import partial
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.backends import open_backend
 from adapters.clock import SystemClock
-from adapters.nats.publisher import StreamTarget
+from adapters.nats.publisher import JetStreamPublisher, StreamTarget
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.listen import PostgresWakeup
+from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
+from application.relay import Relay
+from domain.events import ItemCreated
 from tests.integration.outbox import (
     CountingPublisher,
     Relays,
@@ -23,6 +26,7 @@ from tests.integration.outbox import (
     write,
 )
 from tests.support.nats import cloudevents, stream_messages
+from tests.support.pgbouncer import PgBouncer
 
 
 @pytest.fixture
@@ -97,3 +101,28 @@ async def _sent(publisher: CountingPublisher, count: int) -> bool:
 
 async def _pending(engine: AsyncEngine) -> bool:
     return any(row["published_at"] is None for row in await outbox_rows(engine))
+
+
+async def test_through_pgbouncer_the_outbox_is_written_and_relayed_by_polling(
+    engine: AsyncEngine,  # the database, migrated
+    fresh_postgres_url: str,
+    pgbouncer: PgBouncer,
+    events_target: StreamTarget,
+) -> None:
+    backend = open_backend(
+        pgbouncer.url_for(fresh_postgres_url), pool_size=2, pooler="pgbouncer", outbox=True
+    )
+    publisher = JetStreamPublisher(events_target)
+    wakeup = backend.wakeup()
+    try:
+        assert isinstance(wakeup, PollingWakeup)  # LISTEN needs a session of its own
+        async with backend.uow() as uow:
+            uow.record(ItemCreated(item_id=5, owner_id=1))
+            await uow.commit()
+        assert backend.outbox is not None
+        relay = Relay(store=backend.outbox, publisher=publisher, wakeup=wakeup, clock=SystemClock())
+        assert await relay.relay_once() == 1
+    finally:
+        await publisher.close()
+        await backend.dispose()
+    assert [e["subject"] for e in cloudevents(await stream_messages(events_target))] == ["item/5"]

@@ -140,13 +140,14 @@ _CATALOG_CONNECTIONS = text(
 ).bindparams(name=APPLICATION_NAME)
 
 
-async def test_the_pool_size_bounds_reads_and_writes_together(migrated_postgres_url: str) -> None:
+async def test_the_pool_size_bounds_reads_and_writes_together(fresh_postgres_url: str) -> None:
     """Counted on the server: however many reads and writes run at once, one process holds
-    at most `pool_size` connections."""
-    backend = open_backend(migrated_postgres_url, pool_size=3)
-    admin = create_async_engine(migrated_postgres_url, poolclass=NullPool)  # not "catalog"
+    at most `pool_size` connections. (A database of its own: nothing else connects.)"""
+    backend = open_backend(fresh_postgres_url, pool_size=3)
+    admin = create_async_engine(fresh_postgres_url, poolclass=NullPool)  # not "catalog"
     seen: list[int] = []
     try:
+        await backend.migrate()
         async with backend.uow() as tx:
             owner = await _register(tx.users)
             await tx.commit()

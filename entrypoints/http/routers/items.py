@@ -39,8 +39,8 @@ from entrypoints.http.representations import (
     resource,
 )
 from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace
-from entrypoints.http.shared import ID_MAX, WRITE, problems
-from entrypoints.http.versions import IF_MATCH, IF_NONE_MATCH, expected_version
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/items", tags=["items"])
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -72,11 +72,8 @@ PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
 )
 async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Response:
     """Publish an item; the caller owns it."""
-    item = await container(request).create_item()(
-        CreateItemCommand(
-            actor_id=actor, name=body.name, description=body.description, price=body.price
-        )
-    )
+    command = CreateItemCommand(actor_id=actor, **body.model_dump())
+    item = await container(request).create_item()(command)
     return _item(item, status=201, location=f"/items/{item.id}")
 
 
@@ -140,8 +137,7 @@ async def get_item(item_id: ItemId, request: Request) -> Response:
     "/{item_id}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def patch_item(
     item_id: ItemId, body: ItemPatch, actor: ActorId, request: Request
@@ -156,15 +152,15 @@ async def patch_item(
     "/{item_id}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def replace_item(
     item_id: ItemId, body: ItemReplace, actor: ActorId, request: Request
 ) -> Response:
     """Replace an item's name, description and price."""
-    changes = {"name": body.name, "description": body.description, "price": body.price}
-    item = await container(request).update_item()(_update(item_id, actor, request, **changes))
+    item = await container(request).update_item()(
+        _update(item_id, actor, request, **body.model_dump())
+    )
     return _item(item)
 
 
@@ -172,8 +168,7 @@ async def replace_item(
     "/{item_id}",
     status_code=204,
     description=getdoc(DeleteItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def delete_item(item_id: ItemId, actor: ActorId, request: Request) -> Response:
     """Delete an item."""

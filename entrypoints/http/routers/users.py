@@ -23,8 +23,8 @@ from domain.users import User
 from entrypoints.http.dependencies import ActorId, container
 from entrypoints.http.representations import current, listing, resource, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
-from entrypoints.http.shared import ID_MAX, WRITE, problems
-from entrypoints.http.versions import IF_MATCH, IF_NONE_MATCH, expected_version
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/users", tags=["users"])
 UserId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -96,8 +96,7 @@ async def get_user(user_id: UserId, actor: ActorId, request: Request) -> Respons
     "/{user_id}",
     response_model=UserOut,
     description=getdoc(UpdateUser),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def patch_user(
     user_id: UserId, body: UserPatch, actor: ActorId, request: Request
@@ -119,8 +118,7 @@ async def patch_user(
     "/{user_id}",
     response_model=UserOut,
     description=getdoc(UpdateUser),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def replace_user(
     user_id: UserId, body: UserReplace, actor: ActorId, request: Request
@@ -142,8 +140,7 @@ async def replace_user(
     "/{user_id}",
     status_code=204,
     description=getdoc(DeleteUser),
-    responses=WRITE,
-    openapi_extra=IF_MATCH,
+    **VERSIONED_WRITE,
 )
 async def delete_user(user_id: UserId, actor: ActorId, request: Request) -> Response:
     """Delete a user and their items."""
