@@ -11,7 +11,9 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from application.outbox import Backlog, BrokerUnavailable, Unavailable
+from application.outbox import Backlog, BrokerUnavailable, OutboxUnavailable, Unavailable
+
+_DEPENDENCY = {BrokerUnavailable: "broker", OutboxUnavailable: "database"}
 
 
 class RelayMetrics:
@@ -27,7 +29,7 @@ class RelayMetrics:
         )
         self._failures = Counter(
             "catalog_relay_failures",
-            "Rounds cut short because a dependency was unavailable",
+            "Rounds cut short: the broker or the database unavailable, or other errors",
             ["dependency"],
             registry=self.registry,
         )
@@ -50,8 +52,7 @@ class RelayMetrics:
         self._parked.inc(count)
 
     def failed(self, error: Unavailable) -> None:
-        dependency = "broker" if isinstance(error, BrokerUnavailable) else "database"
-        self._failures.labels(dependency).inc()
+        self._failures.labels(_DEPENDENCY.get(type(error), "other")).inc()
 
     def backlog(self, backlog: Backlog, *, now: datetime) -> None:
         self._pending.set(backlog.pending)

@@ -75,15 +75,21 @@ class Relay:
             try:
                 handled = await self.relay_once()
                 await self._housekeeping()
-            except Unavailable as error:
-                self._observer.failed(error)
-                log.warning("relay paused for %.1f s: %s", delay, error)
+            except Exception as error:  # a fault pauses the relay; nothing ends it
+                self._report(error, pause=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._options.backoff_seconds[1])
                 continue
             delay = self._options.backoff_seconds[0]
             if handled < self._options.batch_size:
                 await self._wakeup.wait(self._options.poll_seconds)
+
+    def _report(self, error: Exception, *, pause: float) -> None:
+        if isinstance(error, Unavailable):
+            log.warning("relay paused for %.1f s: %s", pause, error)
+        else:  # not foreseen: the whole story, once per pause
+            log.exception("relay paused for %.1f s by an unexpected error", pause)
+        self._observer.failed(error if isinstance(error, Unavailable) else Unavailable(error))
 
     async def relay_once(self) -> int:
         """Publishes one batch; returns how many events it settled (published or parked).

@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select, tuple_, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.database import Database
@@ -28,7 +29,8 @@ from application.ports import Clock
 _PENDING = and_(outbox.c.published_at.is_(None), outbox.c.parked_at.is_(None))
 _AGGREGATE = tuple_(outbox.c.aggregate_type, outbox.c.aggregate_id)
 _ERROR_CHARS = 1000
-_UNAVAILABLE = (OSError, TimeoutError, OperationalError, InterfaceError)
+# A relay never stops on a database error: it pauses, says why, and tries again.
+_UNAVAILABLE = (OSError, TimeoutError, DBAPIError, PoolTimeout)
 
 
 def _claim(limit: int) -> Any:
@@ -97,11 +99,8 @@ class SqlAlchemyOutboxStore:
             async with self._database.connection() as conn, conn.begin():
                 yield conn
         except _UNAVAILABLE as error:
-            raise OutboxUnavailable(f"database unavailable: {error}") from error
-        except DBAPIError as error:
-            if error.connection_invalidated:
-                raise OutboxUnavailable(f"database connection lost: {error}") from error
-            raise
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise OutboxUnavailable(f"database: {type(error).__name__} {reason}") from error
 
 
 async def _in_turn(conn: AsyncConnection, events: list[PendingEvent]) -> list[PendingEvent]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from prometheus_client import generate_latest
 
 from adapters.relay_metrics import RelayMetrics
-from application.outbox import Backlog, BrokerUnavailable, OutboxUnavailable
+from application.outbox import Backlog, BrokerUnavailable, OutboxUnavailable, Unavailable
 from tests.unit.fakes import ManualClock
 
 
@@ -16,6 +16,7 @@ def test_counts_and_backlog_are_exposed() -> None:
     metrics.parked(1)
     metrics.failed(BrokerUnavailable("down"))
     metrics.failed(OutboxUnavailable("down"))
+    metrics.failed(Unavailable("surprise"))
     metrics.backlog(Backlog(pending=7, oldest=now - timedelta(seconds=90), parked=1), now=now)
 
     text = generate_latest(metrics.registry).decode()
@@ -24,6 +25,7 @@ def test_counts_and_backlog_are_exposed() -> None:
         "catalog_outbox_parked_total 1.0",
         'catalog_relay_failures_total{dependency="broker"} 1.0',
         'catalog_relay_failures_total{dependency="database"} 1.0',
+        'catalog_relay_failures_total{dependency="other"} 1.0',
         "catalog_outbox_backlog 7.0",
         "catalog_outbox_backlog_age_seconds 90.0",
         "catalog_outbox_parked_events 1.0",
