@@ -2,14 +2,16 @@
 
 They live in a registry of their own (`RelayMetrics.registry`), so that several relays in
 one process (tests) do not collide in the global one. `catalog relay --metrics-port N`
-serves it; an HTTP app that runs the relay in process exposes it on /metrics next to its
-own (`prometheus_client.generate_latest(metrics.registry)`). The backlog is measured at
-each housekeeping round of the relay (every 15 s by default).
+serves it. `RelayMetrics` is also a collector: an HTTP app that runs the relay in process
+shows them on its /metrics with `app_registry.register(container.relay_metrics())`. The
+backlog is measured at each housekeeping round of the relay (every 15 s by default).
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.metrics_core import Metric
 
 from application.outbox import Backlog, BrokerUnavailable, OutboxUnavailable, Unavailable
 
@@ -44,6 +46,10 @@ class RelayMetrics:
         self._parked_now = Gauge(
             "catalog_outbox_parked_events", "Parked events still kept", registry=self.registry
         )
+
+    def collect(self) -> Iterator[Metric]:
+        """Every relay metric, for a registry that registers this object."""
+        yield from self.registry.collect()
 
     def published(self, count: int) -> None:
         self._published.inc(count)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from prometheus_client import generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 
 from adapters.relay_metrics import RelayMetrics
 from application.outbox import Backlog, BrokerUnavailable, OutboxUnavailable, Unavailable
@@ -37,3 +37,10 @@ def test_an_empty_backlog_has_no_age() -> None:
     metrics, now = RelayMetrics(), ManualClock().now()
     metrics.backlog(Backlog(pending=0, oldest=None, parked=0), now=now)
     assert "catalog_outbox_backlog_age_seconds 0.0" in generate_latest(metrics.registry).decode()
+
+
+def test_another_registry_can_show_them() -> None:
+    metrics, app_registry = RelayMetrics(), CollectorRegistry()
+    app_registry.register(metrics)
+    metrics.published(4)
+    assert "catalog_outbox_published_total 4.0" in generate_latest(app_registry).decode()
