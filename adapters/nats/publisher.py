@@ -26,6 +26,7 @@ DUPLICATE_WINDOW_S = 600.0  # a re-send within ten minutes of the first is dropp
 MESSAGE_TOO_LARGE = 10054  # JetStream's error code: larger than the stream accepts
 CONNECT_TIMEOUT_S = 2
 RECONNECT_WAIT_S = 1
+RECONNECT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +39,16 @@ class StreamTarget:
 
 
 async def connect(url: str, *, name: str = "catalog") -> Client:
-    """A client that reconnects by itself for as long as it lives."""
+    """A client that tries a few times, a second apart, to connect and, later, to reconnect;
+    past that it raises NoServersError, or closes (the publisher then makes a new one)."""
     return await nats.connect(
         url,
         name=name,
         connect_timeout=CONNECT_TIMEOUT_S,
         reconnect_time_wait=RECONNECT_WAIT_S,
-        max_reconnect_attempts=-1,
+        # Finite: nats-py retries an unreachable server forever otherwise, even on the
+        # first connection, and a relay or a tail would hang there instead of saying so.
+        max_reconnect_attempts=RECONNECT_ATTEMPTS,
         allow_reconnect=True,
         error_cb=_ignore,  # reconnections are reported by the relay, once per pause
         disconnected_cb=_nothing,

@@ -5,9 +5,11 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import orjson
+from nats.errors import Error as NatsError
 from nats.js.api import DeliverPolicy
 
 from adapters.nats.publisher import StreamTarget, connect, ensure_stream
+from application.outbox import BrokerUnavailable
 
 
 async def tail(
@@ -16,7 +18,10 @@ async def tail(
     """(subject, CloudEvent) for each event published from now on, or since the start of
     the stream with `from_start`. Creates the stream when missing, so a tail may start
     before the first relay."""
-    client = await connect(target.url, name="catalog-events-tail")
+    try:
+        client = await connect(target.url, name="catalog-events-tail")
+    except (NatsError, OSError) as error:
+        raise BrokerUnavailable(f"NATS at {target.url} unreachable: {error}") from error
     try:
         js = client.jetstream(timeout=target.timeout)
         await ensure_stream(js, target)

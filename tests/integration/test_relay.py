@@ -11,10 +11,10 @@ from uuid import uuid4
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.nats.publisher import StreamTarget
+from adapters.nats.publisher import JetStreamPublisher, StreamTarget
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
-from application.outbox import OutboxRecord
+from application.outbox import BrokerUnavailable, OutboxRecord, outbox_records
 from domain.events import ItemCreated, UserRegistered
 from tests.integration.outbox import (
     Relays,
@@ -175,3 +175,33 @@ async def _published(target: StreamTarget, count: int) -> bool:
 class _Clock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+async def test_a_relay_started_while_the_broker_is_down_waits_for_it(
+    engine: AsyncEngine, private_nats: PrivateNats, relays: Relays
+) -> None:
+    private_nats.stop()
+    target = StreamTarget(url=private_nats.url, stream="LATE", subject_prefix="late")
+    relay, publisher = relays.make(engine, target, poll_seconds=0.1, backoff_seconds=(0.1, 0.5))
+    await write(engine, updates(1, range(1, 3)))
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1)
+        assert not running.done()
+        private_nats.start()
+        await eventually(lambda: _published(target, 2), seconds=20)
+    finally:
+        running.cancel()
+    assert publisher.sent == 2
+
+
+async def test_publishing_to_an_unreachable_broker_fails_in_seconds_not_forever(
+    private_nats: PrivateNats,
+) -> None:
+    private_nats.stop()
+    publisher = JetStreamPublisher(StreamTarget(url=private_nats.url))
+    [record] = outbox_records([ItemCreated(item_id=1, owner_id=1)], _Clock())
+    async with asyncio.timeout(15):
+        with pytest.raises(BrokerUnavailable, match=r"127\.0\.0\.1"):
+            await publisher.publish([record])
+    await publisher.close()
