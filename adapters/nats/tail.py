@@ -33,5 +33,6 @@ async def tail(
         )
         async for message in subscription.messages:
             yield message.subject, orjson.loads(message.data)
+        raise BrokerUnavailable(f"lost the connection to NATS at {target.url}")
     finally:
         await client.close()
