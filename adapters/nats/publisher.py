@@ -3,8 +3,10 @@
 The stream (subjects `<prefix>.>`) is created when missing. Each message carries
 `Nats-Msg-Id` = the event id, so JetStream drops a repeat sent inside the duplicate
 window (a relay that crashed between the ack and its commit sends the event again).
-The connection is made on first use and re-made after it closes; while it is down every
-publish raises BrokerUnavailable at once (nothing is buffered to be sent late).
+The connection is made on first use and re-made after it closes; while it is down a
+publish raises BrokerUnavailable at once. A batch's messages are written one after the
+other on the one connection, then their acknowledgements awaited in order: the answers stop
+at the first that does not come.
 """
 
 import asyncio
@@ -79,6 +81,7 @@ class JetStreamPublisher:
         self._target = target
         self._client: Client | None = None
         self._js: JetStreamContext | None = None
+        self._stream_ready = False
 
     async def publish(self, records: Sequence[OutboxRecord]) -> list[Exception | None]:
         """Sends every record, in order, then awaits each acknowledgement in turn."""
@@ -94,7 +97,20 @@ class JetStreamPublisher:
                 break
         if sent and isinstance(sent[0], BrokerUnavailable):
             raise sent[0]
-        return [await self._outcome(ack) for ack in sent]
+        return await self._outcomes(sent)
+
+    async def _outcomes(
+        self, sent: list["asyncio.Future[PubAck] | Exception"]
+    ) -> list[Exception | None]:
+        outcomes: list[Exception | None] = []
+        for ack in sent:
+            outcomes.append(await self._outcome(ack))
+            if isinstance(outcomes[-1], BrokerUnavailable):
+                break  # the later ones would each wait out the timeout too
+        for ack in sent[len(outcomes) :]:
+            if isinstance(ack, asyncio.Future):
+                ack.cancel()
+        return outcomes
 
     async def _send(self, js: JetStreamContext, record: OutboxRecord) -> "asyncio.Future[PubAck]":
         headers = {"Nats-Msg-Id": str(record.event_id), "Content-Type": CONTENT_TYPE}
@@ -113,25 +129,27 @@ class JetStreamPublisher:
         except APIError as error:
             if error.err_code == MESSAGE_TOO_LARGE:
                 return EventRejected(f"larger than the stream accepts: {error}")
-            self._js = None  # the stream may be gone (a new server): check it again
+            self._stream_ready = False  # it may be gone (a new server): check it again
             return BrokerUnavailable(f"JetStream: {error}")
         except (NatsError, TimeoutError, OSError) as error:
             return BrokerUnavailable(f"NATS: no acknowledgement: {type(error).__name__} {error}")
         return None
 
     async def _ready(self) -> JetStreamContext:
-        client = self._client
-        if client is None or client.is_closed:
-            client = self._client = await self._connect()
-        if not client.is_connected:
+        if self._client is None or self._js is None or self._client.is_closed:
+            self._client = await self._connect()
+            self._js, self._stream_ready = (
+                self._client.jetstream(timeout=self._target.timeout),
+                False,
+            )
+        if not self._client.is_connected:
             raise BrokerUnavailable("NATS: reconnecting")
-        if self._js is None:
-            js = client.jetstream(timeout=self._target.timeout)
+        if not self._stream_ready:
             try:
-                await ensure_stream(js, self._target)
+                await ensure_stream(self._js, self._target)
             except (NatsError, TimeoutError, OSError) as error:
                 raise BrokerUnavailable(f"JetStream: {type(error).__name__} {error}") from error
-            self._js = js
+            self._stream_ready = True
         return self._js
 
     async def _connect(self) -> Client:

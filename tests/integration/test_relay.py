@@ -205,3 +205,22 @@ async def test_publishing_to_an_unreachable_broker_fails_in_seconds_not_forever(
         with pytest.raises(BrokerUnavailable, match=r"127\.0\.0\.1"):
             await publisher.publish([record])
     await publisher.close()
+
+
+async def test_a_frozen_broker_costs_a_batch_one_timeout_not_one_per_event(
+    private_nats: PrivateNats,
+) -> None:
+    target = StreamTarget(url=private_nats.url, stream="FROZEN", subject_prefix="frozen", timeout=1)
+    publisher = JetStreamPublisher(target)
+    records = outbox_records([ItemCreated(item_id=i, owner_id=1) for i in range(50)], _Clock())
+    try:
+        assert await publisher.publish(records[:1]) == [None]  # connected, stream made
+        private_nats.freeze()
+        started = asyncio.get_running_loop().time()
+        outcomes = await publisher.publish(records)
+        assert asyncio.get_running_loop().time() - started < 5
+        assert len(outcomes) == 1
+        assert isinstance(outcomes[0], BrokerUnavailable)
+    finally:
+        private_nats.thaw()
+        await publisher.close()

@@ -12,6 +12,7 @@ it, so parallel runs on one server never see each other's events.
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -87,8 +88,19 @@ class PrivateNats:
                 raise RuntimeError(f"nats-server did not start on port {self.port}")
             time.sleep(0.05)
 
+    def freeze(self) -> None:
+        """The server stops answering, its connections still open (SIGSTOP)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         process, self._process = self._process, None
+        if process is not None:
+            process.send_signal(signal.SIGCONT)  # a frozen server cannot stop
         if process is not None and process.poll() is None:
             process.terminate()
             try:
