@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from adapters.sqlalchemy import migrations
-from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.ports import UnitOfWorkFactory
 
@@ -33,10 +33,13 @@ class Backend:
     dispose: Callable[[], Awaitable[None]]  # closes every connection
 
 
-def open_backend(url: str, *, pool_size: int = 5) -> Backend:
+def open_backend(
+    url: str, *, pool_size: int = 5, timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS
+) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
 
-    Nothing connects here: the first unit of work, ping or migration does."""
+    Nothing connects here: the first unit of work, ping or migration does. `timeouts`
+    bound every wait on the database (engine.py)."""
     if url.startswith(MEMORY_URL):
         return _memory()
     scheme = url.split(":", 1)[0]
@@ -45,7 +48,7 @@ def open_backend(url: str, *, pool_size: int = 5) -> Backend:
             f"unsupported database URL scheme {scheme!r}: use memory://, "
             "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
         )
-    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size)
+    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size, timeouts=timeouts)
 
 
 def _memory() -> Backend:
@@ -57,12 +60,12 @@ def _memory() -> Backend:
     return Backend("memory", uow, _nothing, _nothing, _nothing)
 
 
-def _sql(name: str, url: str, *, pool_size: int) -> Backend:
+def _sql(name: str, url: str, *, pool_size: int, timeouts: DatabaseTimeouts) -> Backend:
     """On PostgreSQL, reads get a pool of their own in autocommit (each pool `pool_size`)."""
-    engine = create_engine(url, pool_size=pool_size)
+    engine = create_engine(url, pool_size=pool_size, timeouts=timeouts)
     reader = engine
     if name == "postgresql":
-        reader = create_engine(url, pool_size=pool_size, autocommit=True)
+        reader = create_engine(url, pool_size=pool_size, autocommit=True, timeouts=timeouts)
 
     async def ping() -> None:
         async with reader.connect() as connection:

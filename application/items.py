@@ -63,8 +63,12 @@ class DeleteItemCommand:
 
 def check_filter(where: ItemFilter) -> ItemFilter:
     """Bounds the filters as strictly as the fields they filter."""
-    if where.name_contains is not None and len(where.name_contains) > rules.NAME_MAX:
+    contains = where.name_contains
+    if contains is not None and len(contains) > rules.NAME_MAX:
         raise InvariantViolated("q", f"must be at most {rules.NAME_MAX} characters")
+    if contains is not None and rules.has_control_characters(contains):
+        # No name holds one (and PostgreSQL cannot even compare a NUL byte).
+        raise InvariantViolated("q", "must not contain control characters")
     low, high = where.min_price, where.max_price
     for bound, name in ((low, "min_price"), (high, "max_price")):
         if bound is not None:

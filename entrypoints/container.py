@@ -15,6 +15,7 @@ from dependency_injector import containers, providers
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
 from adapters.security import Argon2PasswordHasher, JwtTokenService
+from adapters.sqlalchemy.engine import DatabaseTimeouts
 from application.auth import Authenticate
 from application.items import (
     CreateItem,
@@ -31,9 +32,9 @@ from entrypoints.settings import Settings
 T = TypeVar("T")
 
 
-async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
+async def _backend(url: str, pool_size: int, timeouts: DatabaseTimeouts) -> AsyncIterator[Backend]:
     """The storage backend for the process; its connections close on shutdown."""
-    backend = open_backend(url, pool_size=pool_size)
+    backend = open_backend(url, pool_size=pool_size, timeouts=timeouts)
     try:
         yield backend
     finally:
@@ -47,6 +48,12 @@ class Container(containers.DeclarativeContainer):
         _backend,
         url=settings.provided.database_url,
         pool_size=settings.provided.db_pool_size,
+        timeouts=providers.Factory(
+            DatabaseTimeouts,
+            connect=settings.provided.db_connect_timeout_seconds,
+            statement=settings.provided.db_statement_timeout_seconds,
+            pool=settings.provided.db_pool_timeout_seconds,
+        ),
     )
     uow = backend.provided.uow
 

@@ -1,0 +1,249 @@
+"""Light load on a served Catalog while its private PostgreSQL is stopped or frozen.
+
+Used by tests/e2e/test_outage.py (short faults) and by hand for the long ones the issue
+quotes: `.venv/bin/python -m tests.support.outage --stop 10 --freeze 20`.
+"""
+
+import argparse
+import asyncio
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+from tests.e2e.live_server import serving
+from tests.support.data import unique, unique_email
+from tests.support.postgres import PrivateCluster, private_cluster
+
+PASSWORD = "outage tests password"
+FAILED = frozenset({"reset", "timeout"})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    route: str
+    started: float  # seconds since the load began
+    ended: float
+    status: int | str  # the HTTP status, or "reset" / "timeout" when none came
+    sound: bool  # a 503 with Retry-After and problem+json, or any other status
+    created: str | None = None  # the name of an item answered 201
+
+
+@dataclass
+class Load:
+    """`workers` clients, each on one keep-alive connection, looping over a few routes."""
+
+    base_url: str
+    workers: int = 4
+    pause: float = 0.05
+    timeout: float = 60.0
+    outcomes: list[Outcome] = field(default_factory=list)
+    _auth: dict[str, str] = field(default_factory=dict)
+    _began: float = 0.0
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def now(self) -> float:
+        return time.monotonic() - self._began
+
+    def start(self) -> None:
+        email = unique_email("outage")
+        with httpx.Client(base_url=self.base_url, timeout=10) as client:
+            body = {"name": "Load", "email": email, "password": PASSWORD}
+            assert client.post("/users", json=body).status_code == 201
+            login = client.post("/auth/token", data={"username": email, "password": PASSWORD})
+        self._auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        self._began = time.monotonic()
+        self._thread = threading.Thread(target=asyncio.run, args=(self._run(),), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(self.timeout + 5)
+
+    async def _run(self) -> None:
+        await asyncio.gather(*(self._worker(n) for n in range(self.workers)))
+
+    async def _worker(self, n: int) -> None:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout) as client:
+            call = self._caller(client)
+            item_id, turn = None, 0
+            while not self._stopping.is_set():
+                name = unique("outage")
+                body = {"name": name, "price": "1.00"}
+                created = await call("POST /items", "/items", json=body, created=name)
+                item_id = created.get("id", item_id)
+                await call("GET /items", "/items", params={"limit": 5})
+                if item_id is not None:
+                    await call("GET /items/{id}", f"/items/{item_id}")
+                await call("GET /users/me", "/users/me")
+                if n == 0 and turn % 10 == 0:
+                    await call("GET /items/export", "/items/export", params={"max_price": "2"})
+                turn += 1
+                await asyncio.sleep(self.pause)
+
+    def _caller(self, client: httpx.AsyncClient) -> Callable[..., Any]:
+        async def call(route: str, url: str, *, created: str | None = None, **kw: Any) -> Any:
+            method = route.split()[0]
+            started = self.now()
+            try:
+                response = await client.request(method, url, headers=self._auth, **kw)
+            except httpx.TimeoutException:
+                self._note(route, started, "timeout", sound=False)
+                return {}
+            except httpx.TransportError:
+                self._note(route, started, "reset", sound=False)
+                return {}
+            status = response.status_code
+            made = created if status == 201 else None
+            self._note(route, started, status, sound=_sound(response), created=made)
+            return response.json() if status == 201 else {}
+
+        return call
+
+    def _note(self, route: str, started: float, status: int | str, **kw: Any) -> None:
+        self.outcomes.append(Outcome(route, started, self.now(), status, **kw))
+
+
+def _sound(response: httpx.Response) -> bool:
+    if response.status_code != 503:
+        return response.status_code < 500
+    problem = response.headers.get("content-type") == "application/problem+json"
+    return problem and response.headers.get("retry-after", "").isdigit()
+
+
+@dataclass(frozen=True)
+class Report:
+    fault: str
+    window: tuple[float, float]  # when the fault began and ended, on the load's clock
+    outcomes: list[Outcome]
+    stored: int  # of the items answered 201, how many the database holds
+
+    def during(self) -> Counter[int | str]:
+        begin, end = self.window
+        return Counter(o.status for o in self.outcomes if o.ended >= begin and o.started <= end)
+
+    def total(self) -> Counter[int | str]:
+        return Counter(o.status for o in self.outcomes)
+
+    def longest(self) -> Outcome:
+        return max(self.outcomes, key=lambda o: o.ended - o.started)
+
+    def longest_by_route(self) -> dict[str, float]:
+        longest: dict[str, float] = {}
+        for o in self.outcomes:
+            longest[o.route] = round(max(longest.get(o.route, 0.0), o.ended - o.started), 2)
+        return longest
+
+    def recovery(self) -> float:
+        """Seconds from the fault's end to the end of the last request that failed."""
+        failed = [o.ended for o in self.outcomes if not 200 <= _as_int(o.status) < 400]
+        return max(0.0, max(failed, default=0.0) - self.window[1])
+
+    def created(self) -> list[str]:
+        return [o.created for o in self.outcomes if o.created is not None]
+
+    def summary(self) -> str:
+        longest = self.longest()
+        return "\n".join(
+            [
+                f"{self.fault}: {self.window[1] - self.window[0]:.1f} s, "
+                f"{len(self.outcomes)} requests",
+                f"  during the fault: {dict(self.during())}",
+                f"  in total: {dict(self.total())}",
+                f"  longest request: {longest.ended - longest.started:.2f} s ({longest.route}, "
+                f"{longest.status})",
+                f"  longest by route: {self.longest_by_route()}",
+                f"  recovered {self.recovery():.2f} s after the fault ended",
+                f"  items answered 201: {len(self.created())}, stored: {self.stored}",
+            ]
+        )
+
+
+def _as_int(status: int | str) -> int:
+    return status if isinstance(status, int) else 599
+
+
+def count_stored(database_url: str, names: list[str]) -> int:
+    args = make_url(database_url).translate_connect_args(username="user", database="dbname")
+    with psycopg.connect(**args, connect_timeout=10) as conn:
+        row = conn.execute("SELECT count(*) FROM items WHERE name = ANY(%s)", [names]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def run_fault(
+    *,
+    base_url: str,
+    database_url: str,
+    fault: Callable[[], None],
+    name: str,
+    settle: float = 1.5,
+    after: float = 4.0,
+) -> Report:
+    """Load for `settle` s, then `fault()` (which returns when the fault is over), then
+    `after` s more; counts what the database holds of every 201."""
+    load = Load(base_url)
+    load.start()
+    try:
+        time.sleep(settle)
+        begin = load.now()
+        fault()
+        end = load.now()
+        time.sleep(after)
+    finally:
+        load.stop()
+    stored = count_stored(database_url, [o.created for o in load.outcomes if o.created])
+    return Report(name, (begin, end), list(load.outcomes), stored)
+
+
+def stop_for(cluster: PrivateCluster, seconds: float) -> Callable[[], None]:
+    def fault() -> None:
+        cluster.stop()
+        time.sleep(seconds)
+        cluster.start()
+
+    return fault
+
+
+def freeze_for(cluster: PrivateCluster, seconds: float) -> Callable[[], None]:
+    def fault() -> None:
+        cluster.freeze()
+        try:
+            time.sleep(seconds)
+        finally:
+            cluster.thaw()
+
+    return fault
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stop", type=float, default=10.0, help="seconds stopped")
+    parser.add_argument("--freeze", type=float, default=20.0, help="seconds frozen")
+    args = parser.parse_args()
+    with private_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
+        url = cluster.create_database()
+        with serving(Path(tmp), url) as served:
+            for name, fault in (
+                ("stop", stop_for(cluster, args.stop)),
+                ("freeze", freeze_for(cluster, args.freeze)),
+            ):
+                report = run_fault(
+                    base_url=served.base_url, database_url=url, fault=fault, name=name
+                )
+                print(report.summary(), flush=True)
+            log = served.log_text()
+        print(f"log: {log.count('Traceback')} tracebacks, {len(log.splitlines())} lines")
+
+
+if __name__ == "__main__":
+    main()
