@@ -99,7 +99,9 @@ def _sqlite(url: str, *, pool_size: int, timeouts: DatabaseTimeouts) -> AsyncEng
     if make_url(url).database in (None, "", ":memory:"):
         engine = create_async_engine(url)  # one shared connection (StaticPool)
     else:
-        engine = create_async_engine(url, pool_size=pool_size, pool_timeout=timeouts.pool)
+        engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=0, pool_timeout=timeouts.pool
+        )
     busy_timeout_ms = round(timeouts.statement * 1000)
 
     def pragmas(dbapi_connection: Any, connection_record: object) -> None:

@@ -6,6 +6,7 @@ quotes: `.venv/bin/python -m tests.support.outage --stop 10 --freeze 20`.
 
 import argparse
 import asyncio
+import json
 import tempfile
 import threading
 import time
@@ -173,6 +174,17 @@ def _as_int(status: int | str) -> int:
     return status if isinstance(status, int) else 599
 
 
+def log_events(log: str) -> dict[str, int]:
+    """How many JSON log lines of each event (and of non-JSON lines)."""
+    events: Counter[str] = Counter()
+    for line in log.splitlines():
+        try:
+            events[str(json.loads(line).get("event"))] += 1
+        except ValueError:
+            events["(not JSON)"] += 1
+    return dict(events)
+
+
 def count_stored(database_url: str, names: list[str]) -> int:
     args = make_url(database_url).translate_connect_args(username="user", database="dbname")
     with psycopg.connect(**args, connect_timeout=10) as conn:
@@ -242,7 +254,7 @@ def main() -> None:
                 )
                 print(report.summary(), flush=True)
             log = served.log_text()
-        print(f"log: {log.count('Traceback')} tracebacks, {len(log.splitlines())} lines")
+        print(f"log: {log.count('Traceback')} tracebacks; lines by event: {log_events(log)}")
 
 
 if __name__ == "__main__":

@@ -204,3 +204,15 @@ def fresh_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield url
     finally:
         postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def private_postgres() -> Iterator[PrivateCluster]:
+    """A cluster of the module's own, for tests that stop or freeze it (never a shared one)."""
+    stack = ExitStack()
+    try:
+        cluster = stack.enter_context(private_cluster())
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        _unavailable(f"cannot start a private cluster: {error}")
+    with stack:
+        yield cluster
