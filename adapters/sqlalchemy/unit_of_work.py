@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from adapters.sqlalchemy.gate import FairGate
+from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
 from adapters.sqlalchemy.reads import CoreReader, DriverReader, RowReader
 from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
 from domain.events import DomainEvent
@@ -23,6 +24,7 @@ from domain.events import DomainEvent
 class SqlAlchemyUnitOfWork:
     users: SqlAlchemyUserRepository
     items: SqlAlchemyItemRepository
+    idempotency: SqlAlchemyIdempotencyStore
 
     def __init__(
         self, engine: AsyncEngine, *, read_only: bool = False, gate: FairGate | None = None
@@ -47,6 +49,7 @@ class SqlAlchemyUnitOfWork:
             reader = DriverReader(conn)
         self.users = SqlAlchemyUserRepository(conn, reader)
         self.items = SqlAlchemyItemRepository(conn, reader)
+        self.idempotency = SqlAlchemyIdempotencyStore(conn, dialect=conn.dialect.name)
         return self
 
     async def __aexit__(

@@ -22,7 +22,7 @@ from tests.support.data import new_item
 from tests.unit.fakes import unique_email
 
 UNREACHABLE = "postgresql+asyncpg://postgres@127.0.0.1:1/catalog"
-ROUTES = [
+ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/users", {"json": {"name": "A", "email": "a@example.com", "password": "p" * 8}}),
     ("POST", "/auth/token", {"data": {"username": "a@example.com", "password": "p" * 8}}),
     ("GET", "/users/me", {}),

@@ -118,8 +118,9 @@ class Load:
 def _sound(response: httpx.Response) -> bool:
     if response.status_code != 503:
         return response.status_code < 500
-    problem = response.headers.get("content-type") == "application/problem+json"
-    return problem and response.headers.get("retry-after", "").isdigit()
+    problem: bool = response.headers.get("content-type") == "application/problem+json"
+    retry_after: str = response.headers.get("retry-after", "")
+    return problem and retry_after.isdigit()
 
 
 @dataclass(frozen=True)
