@@ -43,6 +43,13 @@ class IdempotencyKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Replay:
+    """The response stored for a key, for a retry of the request that made it."""
+
+    response: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class IdempotentWrite(Generic[T]):
     """Given to a create with a claimed key: `present` makes the response to keep from
     what was created (the entrypoint's representation, opaque here)."""
@@ -75,7 +82,7 @@ class IdempotencyKeys:
         self._uow, self._clock = uow, clock
         self._ttl, self._abandoned_after = ttl, abandoned_after
 
-    async def claim(self, key: IdempotencyKey) -> bytes | None:
+    async def claim(self, key: IdempotencyKey) -> Replay | None:
         """None: the key is ours now, go ahead. Else the response stored for it. Raises
         IdempotencyKeyReused or IdempotencyKeyInFlight."""
         now = self._clock.now()
@@ -108,7 +115,7 @@ class IdempotencyKeys:
         create: Callable[[IdempotentWrite[T]], Awaitable[T]],
         *,
         present: Callable[[T], bytes],
-    ) -> T | bytes:
+    ) -> T | Replay:
         """The stored response for a retry, else what `create` made (its response kept)."""
         stored = await self.claim(key)
         if stored is not None:
@@ -123,11 +130,11 @@ class IdempotencyKeys:
             raise
 
 
-def _verdict(existing: IdempotencyRecord | None, key: IdempotencyKey) -> bytes:
+def _verdict(existing: IdempotencyRecord | None, key: IdempotencyKey) -> Replay:
     if existing is None:  # it expired between our insert and our read: rare, retry later
         raise IdempotencyKeyInFlight()
     if existing.fingerprint != key.fingerprint:
         raise IdempotencyKeyReused()
     if existing.response is None:
         raise IdempotencyKeyInFlight()
-    return existing.response
+    return Replay(existing.response)

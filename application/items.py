@@ -10,6 +10,7 @@ from application.access import (
     require_owner_or_admin,
     require_version,
 )
+from application.idempotency import IdempotentWrite, remember
 from application.pagination import ItemFilter, Page, PageRequest, page_of
 from application.ports import Clock, UnitOfWorkFactory
 from domain import rules
@@ -87,7 +88,9 @@ class CreateItem:
     def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, cmd: CreateItemCommand) -> Item:
+    async def __call__(
+        self, cmd: CreateItemCommand, idempotency: IdempotentWrite[Item] | None = None
+    ) -> Item:
         draft = Item.create(
             owner_id=cmd.actor_id,
             name=cmd.name,
@@ -99,6 +102,7 @@ class CreateItem:
             await active_actor(uow, cmd.actor_id)
             item = await uow.items.add(draft)
             uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
+            await remember(uow, idempotency, item)
             await uow.commit()
         return item
 

@@ -17,6 +17,7 @@ from adapters.clock import SystemClock
 from adapters.security import Argon2PasswordHasher, JwtTokenService
 from adapters.sqlalchemy.engine import DatabaseTimeouts
 from application.auth import Authenticate
+from application.idempotency import IdempotencyKeys
 from application.items import (
     CreateItem,
     DeleteItem,
@@ -74,6 +75,7 @@ class Container(containers.DeclarativeContainer):
     delete_user = providers.Factory(DeleteUser, uow=uow)
 
     create_item = providers.Factory(CreateItem, uow=uow, clock=clock)
+    idempotency_keys = providers.Factory(IdempotencyKeys, uow=uow, clock=clock)
     get_item = providers.Factory(GetItem, uow=uow)
     list_items = providers.Factory(ListItems, uow=uow)
     export_items = providers.Factory(ExportItems, uow=uow)
@@ -101,6 +103,7 @@ class Services:
     update_user: UpdateUser
     delete_user: DeleteUser
     create_item: CreateItem
+    idempotency_keys: IdempotencyKeys
     get_item: GetItem
     list_items: ListItems
     export_items: ExportItems

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from adapters.sqlalchemy.faults import FAULT_TYPES, unavailable_cause
+from application.idempotency import IdempotencyKeyInFlight
 from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
@@ -34,6 +35,7 @@ _log = structlog.get_logger("catalog.errors")
 STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
     NotFound: (HTTPStatus.NOT_FOUND, "not-found"),
     EmailAlreadyRegistered: (HTTPStatus.CONFLICT, "email-already-registered"),
+    IdempotencyKeyInFlight: (HTTPStatus.CONFLICT, "idempotency-key-in-flight"),
     InvalidCredentials: (HTTPStatus.UNAUTHORIZED, "invalid-credentials"),
     PermissionDenied: (HTTPStatus.FORBIDDEN, "permission-denied"),
     PreconditionFailed: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed"),

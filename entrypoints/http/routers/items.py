@@ -40,6 +40,7 @@ from entrypoints.http.dependencies import (
     matches,
     services,
 )
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
 from entrypoints.http.representations import (
     NDJSON,
     item_body,
@@ -66,21 +67,28 @@ NameContains = Annotated[str | None, Query(max_length=NAME_MAX, description="Nam
 PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
 
 
+def _created(item: Item) -> Response:
+    return _item(item, status=201, location=f"/items/{item.id}")
+
+
 @router.post(
     "",
     status_code=201,
     response_model=ItemOut,
     description=getdoc(CreateItem),
-    responses=problems(401, 422),
+    responses=problems(401, 409, 422),
+    openapi_extra=IDEMPOTENCY_DOC,
 )
 async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Response:
     """Publish an item; the caller owns it."""
-    item = await services(request).create_item(
-        CreateItemCommand(
-            actor_id=actor, name=body.name, description=body.description, price=body.price
-        )
+    command = CreateItemCommand(
+        actor_id=actor, name=body.name, description=body.description, price=body.price
     )
-    return _item(item, status=201, location=f"/items/{item.id}")
+    key = idempotency_key(request, caller=f"user:{actor}", body=body.model_dump(mode="json"))
+    create = services(request).create_item
+    return await created_once(
+        request, key, create=lambda write: create(command, write), respond=_created
+    )
 
 
 @router.get(

@@ -1,0 +1,86 @@
+"""Races between two `catalog serve` processes on one PostgreSQL database: what one
+process's locks cannot decide, the database must (unique email, versions, idempotency)."""
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.live_server import Served, serving
+from tests.support.data import unique, unique_email
+from tests.support.postgres import PostgresServer
+
+PASSWORD = "two processes password"
+
+
+@pytest.fixture(scope="module")
+def pair(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Served, Served]]:
+    url = postgres_server.create_database()
+    tmp = tmp_path_factory.mktemp("two")
+    try:
+        with serving(tmp, url) as first, serving(tmp, url) as second:
+            yield first, second
+    finally:
+        postgres_server.drop_database(url)
+
+
+async def _spread(
+    pair: tuple[Served, Served], count: int, method: str, path: str, **kw: Any
+) -> list[httpx.Response]:
+    """`count` identical requests at once, alternately to each process."""
+    async with (
+        httpx.AsyncClient(base_url=pair[0].base_url, timeout=30) as one,
+        httpx.AsyncClient(base_url=pair[1].base_url, timeout=30) as two,
+    ):
+        clients = [one, two]
+        calls = (clients[n % 2].request(method, path, **kw) for n in range(count))
+        return list(await asyncio.gather(*calls))
+
+
+def _owner(served: Served) -> tuple[int, dict[str, str]]:
+    email = unique_email("race")
+    with httpx.Client(base_url=served.base_url, timeout=30) as client:
+        body = {"name": "Racer", "email": email, "password": PASSWORD}
+        user_id: int = client.post("/users", json=body).json()["id"]
+        login = client.post("/auth/token", data={"username": email, "password": PASSWORD})
+    return user_id, {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def test_one_email_registers_once_across_processes(pair: tuple[Served, Served]) -> None:
+    body = {"name": "Twin", "email": unique_email("twin"), "password": PASSWORD}
+    answers = await _spread(pair, 10, "POST", "/users", json=body)
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 9
+
+
+async def test_concurrent_patches_with_one_if_match_let_one_win(
+    pair: tuple[Served, Served],
+) -> None:
+    _, auth = _owner(pair[0])
+    with httpx.Client(base_url=pair[0].base_url, timeout=30) as client:
+        item = client.post("/items", json={"name": unique(), "price": "1.00"}, headers=auth)
+    url, headers = item.headers["location"], {**auth, "If-Match": item.headers["etag"]}
+    answers = await _spread(pair, 20, "PATCH", url, json={"price": "2.00"}, headers=headers)
+    statuses = [a.status_code for a in answers]
+    assert statuses.count(200) == 1, statuses
+    assert set(statuses) <= {200, 409, 412}, statuses  # never 500, never two winners
+    with httpx.Client(base_url=pair[1].base_url) as client:
+        assert client.get(url).headers["etag"] == '"2"'
+
+
+async def test_ten_concurrent_retries_create_one_row(pair: tuple[Served, Served]) -> None:
+    owner_id, auth = _owner(pair[0])
+    headers = {**auth, "Idempotency-Key": unique("retry")}
+    body = {"name": unique("retried"), "price": "5.00"}
+    answers = await _spread(pair, 10, "POST", "/items", json=body, headers=headers)
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {201, 409}, statuses
+    created = {a.text for a in answers if a.status_code == 201}
+    assert len(created) == 1, created  # every 201 is the same response
+    again = await _spread(pair, 2, "POST", "/items", json=body, headers=headers)
+    assert {(a.status_code, a.text) for a in again} == {(201, created.pop())}
+    with httpx.Client(base_url=pair[1].base_url) as client:
+        assert len(client.get(f"/items?owner_id={owner_id}").json()) == 1
