@@ -41,6 +41,11 @@ async def _spread(
         return list(await asyncio.gather(*calls))
 
 
+async def _one(served: Served, method: str, path: str, **kw: Any) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=served.base_url, timeout=30) as client:
+        return await client.request(method, path, **kw)
+
+
 def _owner(served: Served) -> tuple[int, dict[str, str]]:
     email = unique_email("race")
     with httpx.Client(base_url=served.base_url, timeout=30) as client:
@@ -60,15 +65,14 @@ async def test_concurrent_patches_with_one_if_match_let_one_win(
     pair: tuple[Served, Served],
 ) -> None:
     _, auth = _owner(pair[0])
-    with httpx.Client(base_url=pair[0].base_url, timeout=30) as client:
-        item = client.post("/items", json={"name": unique(), "price": "1.00"}, headers=auth)
+    body = {"name": unique(), "price": "1.00"}
+    item = await _one(pair[0], "POST", "/items", json=body, headers=auth)
     url, headers = item.headers["location"], {**auth, "If-Match": item.headers["etag"]}
     answers = await _spread(pair, 20, "PATCH", url, json={"price": "2.00"}, headers=headers)
     statuses = [a.status_code for a in answers]
     assert statuses.count(200) == 1, statuses
     assert set(statuses) <= {200, 409, 412}, statuses  # never 500, never two winners
-    with httpx.Client(base_url=pair[1].base_url) as client:
-        assert client.get(url).headers["etag"] == '"2"'
+    assert (await _one(pair[1], "GET", url)).headers["etag"] == '"2"'
 
 
 async def test_ten_concurrent_retries_create_one_row(pair: tuple[Served, Served]) -> None:
@@ -82,5 +86,5 @@ async def test_ten_concurrent_retries_create_one_row(pair: tuple[Served, Served]
     assert len(created) == 1, created  # every 201 is the same response
     again = await _spread(pair, 2, "POST", "/items", json=body, headers=headers)
     assert {(a.status_code, a.text) for a in again} == {(201, created.pop())}
-    with httpx.Client(base_url=pair[1].base_url) as client:
-        assert len(client.get(f"/items?owner_id={owner_id}").json()) == 1
+    listed = await _one(pair[1], "GET", f"/items?owner_id={owner_id}")
+    assert len(listed.json()) == 1
