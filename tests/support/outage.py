@@ -25,7 +25,7 @@ from tests.support.data import unique, unique_email
 from tests.support.postgres import PrivateCluster, private_cluster
 
 PASSWORD = "outage tests password"
-FAILED = frozenset({"reset", "timeout"})
+Fault = Callable[[], None]  # brings the fault about, and returns once it is over
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +197,7 @@ def run_fault(
     *,
     base_url: str,
     database_url: str,
-    fault: Callable[[], None],
+    fault: Fault,
     name: str,
     settle: float = 1.5,
     after: float = 4.0,
@@ -218,7 +218,7 @@ def run_fault(
     return Report(name, (begin, end), list(load.outcomes), stored)
 
 
-def stop_for(cluster: PrivateCluster, seconds: float) -> Callable[[], None]:
+def stop_for(cluster: PrivateCluster, seconds: float) -> Fault:
     def fault() -> None:
         cluster.stop()
         time.sleep(seconds)
@@ -227,7 +227,7 @@ def stop_for(cluster: PrivateCluster, seconds: float) -> Callable[[], None]:
     return fault
 
 
-def freeze_for(cluster: PrivateCluster, seconds: float) -> Callable[[], None]:
+def freeze_for(cluster: PrivateCluster, seconds: float) -> Fault:
     def fault() -> None:
         cluster.freeze()
         try:
