@@ -20,7 +20,7 @@ from entrypoints.settings import Settings
 # The heavy modules (FastAPI, SQLAlchemy, the container) load inside the commands that need
 # them, so `catalog --help` and a mistyped argument answer at once.
 
-APP_FACTORY = "entrypoints.http.app:create_app"
+APP_FACTORY = "entrypoints.http.app:served_app"
 _DATABASE_LIBRARIES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "alembic"})
 
 
@@ -93,12 +93,12 @@ async def _migrate(settings: Settings) -> str:
     from entrypoints.container import build_container, start, stop
 
     container = build_container(settings)
-    services = await start(container)
+    backend = await start(container)
     try:
-        await services.backend.migrate()
+        await backend.migrate()
     finally:
         await stop(container)
-    return services.backend.name
+    return backend.name
 
 
 async def migrate(_: argparse.Namespace) -> None:
@@ -121,12 +121,12 @@ async def create_admin_command(args: argparse.Namespace) -> None:
     settings = _settings()
     password = _password()
     container = build_container(settings)
-    services = await start(container)
+    backend = await start(container)
     try:
         if settings.auto_migrate:
-            await services.backend.migrate()
+            await backend.migrate()
         user = await create_admin(
-            uow=services.backend.uow,
+            uow=backend.uow,
             hasher=container.hasher(),
             clock=container.clock(),
             name=args.name,

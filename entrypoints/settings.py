@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     auto_migrate: bool = True
+    # The most connections one process opens to the database, reads and writes together.
     db_pool_size: int = Field(default=10, ge=1, le=100)
+    # "pgbouncer": PostgreSQL is reached through pgbouncer in transaction pooling mode.
+    db_pooler: Literal["none", "pgbouncer"] = "none"
     # Every wait on the database is bounded; past a bound the request gets a 503.
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=3600)

@@ -1,18 +1,21 @@
 """Engines from a database URL, tuned per dialect.
 
-No pre-ping on checkout: it would cost a round trip per unit of work. A connection the
-server dropped fails its first statement instead; SQLAlchemy then invalidates the pool,
-the request gets a 503, and the next checkout connects afresh.
+One engine per process, one pool: `pool_size` connections at most, no overflow (a
+PostgreSQL connection is costly to open, and overflow ones were opened and closed under
+load). No pre-ping on checkout: it would cost a round trip per unit of work. A connection
+the server dropped fails its first statement instead; SQLAlchemy then invalidates the
+pool, and the next checkout connects afresh.
 
 Every wait is bounded (`DatabaseTimeouts`): connecting, checking a connection out of the
-pool, and each command on PostgreSQL, client-side (asyncpg's `command_timeout`), so that
-a server that answers nothing at all (frozen, or cut off by the network) still gives up.
-The same bound covers COMMIT, ROLLBACK and closing. A connection whose command timed out
-is thrown away at once (`_discard_on_timeout`), never rolled back and reused.
+pool, and each command on PostgreSQL, client-side (asyncpg's `command_timeout`, not a
+`statement_timeout` startup parameter, which pgbouncer refuses), so that a server that
+answers nothing at all (frozen, or cut off by the network) still gives up. The same bound
+covers COMMIT, ROLLBACK and closing. A connection whose command timed out is thrown away
+at once (`_discard_on_timeout`), never rolled back and reused.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext, make_url
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 APPLICATION_NAME = "catalog"
 STATEMENT_CACHE_SIZE = 256
+Pooler = Literal["none", "pgbouncer"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,25 +43,23 @@ def create_engine(
     url: str,
     *,
     pool_size: int = 5,
-    autocommit: bool = False,
+    pooler: Pooler = "none",
     timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
 ) -> AsyncEngine:
-    """An engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
-
-    `autocommit` (PostgreSQL) makes a pool for reads that need no transaction: set once
-    per connection, not on every checkout and return."""
+    """An engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`; `pooler`
+    says what stands between Catalog and PostgreSQL."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         return _sqlite(url, pool_size=pool_size, timeouts=timeouts)
     if backend == "postgresql":
-        return _postgresql(url, pool_size=pool_size, autocommit=autocommit, timeouts=timeouts)
+        return _postgresql(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 
 def _discard_on_timeout(context: ExceptionContext) -> None:
     """A command that timed out leaves its connection waiting for the server to confirm
-    the cancellation: treat it as lost, so SQLAlchemy closes it (bounded) instead of
-    rolling it back (another wait on a server that may answer nothing)."""
+    the cancellation: treat it as lost, so SQLAlchemy closes it instead of rolling it back
+    (another wait on a server that may answer nothing)."""
     if not isinstance(context.original_exception, TimeoutError):
         return
     context.is_disconnect = True
@@ -69,30 +71,42 @@ def _discard_on_timeout(context: ExceptionContext) -> None:
 
 
 def _postgresql(
-    url: str, *, pool_size: int, autocommit: bool, timeouts: DatabaseTimeouts
+    url: str, *, pool_size: int, pooler: Pooler, timeouts: DatabaseTimeouts
 ) -> AsyncEngine:
-    settings = {"application_name": APPLICATION_NAME}
-    options: dict[str, Any] = {}
-    if autocommit:  # and a write by mistake fails instead of committing on its own
-        settings["default_transaction_read_only"] = "on"
-        options["isolation_level"] = "AUTOCOMMIT"
-        options["pool_reset_on_return"] = None  # never in a transaction: nothing to reset
+    connect_args: dict[str, Any] = {
+        # A startup parameter pgbouncer passes on; it names our connections on the server.
+        "server_settings": {"application_name": APPLICATION_NAME},
+        "timeout": timeouts.connect,
+        "command_timeout": timeouts.statement,
+        "prepared_statement_cache_size": STATEMENT_CACHE_SIZE,
+    }
+    if pooler == "pgbouncer":
+        connect_args.update(_TRANSACTION_POOLER)
     engine = create_async_engine(
         url,
-        **options,
         pool_size=pool_size,
-        max_overflow=0,  # at most pool_size per pool: PostgreSQL connections are costly
+        max_overflow=0,
         pool_timeout=timeouts.pool,
         pool_pre_ping=False,
-        connect_args={
-            "server_settings": settings,
-            "timeout": timeouts.connect,
-            "command_timeout": timeouts.statement,
-            "prepared_statement_cache_size": STATEMENT_CACHE_SIZE,
-        },
+        connect_args=connect_args,
     )
     event.listen(engine.sync_engine, "handle_error", _discard_on_timeout)
     return engine
+
+
+# Behind a transaction pooler (pgbouncer's pool_mode=transaction), consecutive transactions
+# of one client connection may run on different server connections, so nothing may
+# outlive a transaction: no prepared statement kept by asyncpg or by SQLAlchemy, and each
+# statement SQLAlchemy prepares is the unnamed one, which the server replaces with the
+# next and which never collides with another client's. SQLAlchemy runs every statement in
+# a transaction (no autocommit), so a statement's prepare and execute stay on one server
+# connection. (SQLAlchemy's asyncpg notes suggest uuid names; unnamed ones also leave
+# nothing behind on the server.) Session settings are not used anywhere.
+_TRANSACTION_POOLER: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+    "prepared_statement_name_func": lambda: "",
+}
 
 
 def _sqlite(url: str, *, pool_size: int, timeouts: DatabaseTimeouts) -> AsyncEngine:

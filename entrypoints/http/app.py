@@ -43,7 +43,7 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def _lifespan(container: Container, settings: Settings) -> Lifespan:
+def _lifespan(container: Container, settings: Settings, *, settle_gc: bool) -> Lifespan:
     log = structlog.get_logger("catalog.app")
 
     @asynccontextmanager
@@ -54,13 +54,13 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
                 "and stop working when the process restarts"
             )
         try:
-            services = await start(container)
+            backend = await start(container)
             if settings.auto_migrate:
-                await services.backend.migrate()
-            app.state.services = services
-            app.state.verified_tokens = VerifiedTokens(services.tokens)
-            _settle_garbage_collector()
-            log.info("started", backend=services.backend.name)
+                await backend.migrate()
+            app.state.verified_tokens = VerifiedTokens(container.tokens())
+            if settle_gc:
+                _settle_garbage_collector()
+            log.info("started", backend=backend.name)
             yield
         finally:
             await stop(container)
@@ -68,7 +68,19 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
     return lifespan
 
 
-def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+def served_app() -> FastAPI:
+    """The app as `catalog serve` runs it (uvicorn's factory), the garbage collector
+    settled once it has started. Only a serving process does this: it changes the
+    collector for the whole process, which an app built by a test must not."""
+    return create_app(settle_gc=True)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    settle_gc: bool = False,
+) -> FastAPI:
     """The API over `settings` (read from the environment when not given). Pass a
     `container` to override providers with fakes."""
     settings = settings or Settings()
@@ -82,7 +94,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         redoc_url=None,
         openapi_url="/openapi.json",
         redirect_slashes=False,
-        lifespan=_lifespan(container, settings),
+        lifespan=_lifespan(container, settings, settle_gc=settle_gc),
         # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
         # looks up the global OTel providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},

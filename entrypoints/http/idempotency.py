@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from application.idempotency import HEADER, IdempotencyKey, IdempotentWrite, Replay
 from domain.errors import InvariantViolated
-from entrypoints.http.dependencies import services
+from entrypoints.http.dependencies import container
 from entrypoints.http.representations import JSON
 
 T = TypeVar("T")
@@ -66,8 +66,10 @@ async def created_once(
     """`respond(await create(...))`, or with a key: the create at most once."""
     if key is None:
         return respond(await create(None))
-    outcome = await services(request).idempotency_keys.run(
-        key, create, present=lambda made: _kept(respond(made))
+    outcome = (
+        await container(request)
+        .idempotency_keys()
+        .run(key, create, present=lambda made: _kept(respond(made)))
     )
     if isinstance(outcome, Replay):
         request.state.idempotent_replay = True

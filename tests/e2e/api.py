@@ -11,7 +11,7 @@ from dependency_injector import providers
 from fastapi import FastAPI
 
 from entrypoints.admin import create_admin
-from entrypoints.container import Container, Services, build_container
+from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.unit.fakes import FakePasswordHasher, unique, unique_email
@@ -50,11 +50,6 @@ class Api:
     app: FastAPI
     container: Container
 
-    @property
-    def services(self) -> Services:
-        services: Services = self.app.state.services
-        return services
-
     async def register(self, *, email: str | None = None, password: str = PASSWORD) -> int:
         body = {"name": unique("user"), "email": email or unique_email(), "password": password}
         response = await self.client.post("/users", json=body)
@@ -79,7 +74,7 @@ class Api:
         """The first admin comes from the command line's path, not from the API."""
         email = unique_email("admin")
         user = await create_admin(
-            uow=self.services.backend.uow,
+            uow=self.container.backend().uow,
             hasher=self.container.hasher(),
             clock=self.container.clock(),
             name=unique("admin"),

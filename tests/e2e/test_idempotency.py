@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
+from tests.e2e.api import PASSWORD, Api, build_app, serving
 from tests.e2e.problems import error_locations, problem
-from tests.e2e.test_flows import BACKENDS
+from tests.e2e.test_flows import BACKENDS, _settings
 from tests.unit.fakes import unique, unique_email
 
 
@@ -65,12 +65,11 @@ async def _concurrent_retries(api: Api) -> None:
     assert [item["id"] for item in listed.json()] == list(made)
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_idempotency_keys_on_each_backend(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = BACKENDS[backend](tmp_path, request)
-    async with serving(*build_app(settings_for(url))) as api:
+    async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
         await _check_items(api)
         await _check_users(api)
         await _concurrent_retries(api)

@@ -67,9 +67,9 @@ async def _client(app: FastAPI) -> AsyncIterator[tuple[httpx.AsyncClient, StateP
 async def test_every_route_answers_503_when_the_database_is_unreachable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app, _ = build_app(settings_for(UNREACHABLE, auto_migrate=False, log_level="INFO"))
+    app, container = build_app(settings_for(UNREACHABLE, auto_migrate=False, log_level="INFO"))
     async with _client(app) as (client, probe):
-        token = app.state.services.tokens.issue(1).token
+        token = container.tokens().issue(1).token
         auth = {"Authorization": f"Bearer {token}"}
         for method, path, kw in ROUTES:
             response = await client.request(method, path, headers=auth, **kw)
@@ -95,11 +95,11 @@ async def test_a_request_that_finds_no_free_connection_in_time_is_a_503(
     url_for: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     settings = settings_for(url_for(tmp_path, request), db_pool_size=1, db_pool_timeout_seconds=0.2)
-    app, _ = build_app(settings)
+    app, container = build_app(settings)
     async with _client(app) as (client, probe):
         body = {"name": "A", "email": unique_email(), "password": "p" * 8}
         assert (await client.post("/users", json=body)).status_code == 201
-        async with app.state.services.backend.uow() as held:  # the pool's one connection
+        async with container.backend().uow() as held:  # the pool's one connection
             await held.users.get(1)
             problem(await client.post("/users", json=body), 503)
         assert probe.states[-1]["unavailable_cause"] == "pool_timeout"

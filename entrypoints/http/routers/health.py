@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from adapters.sqlalchemy.faults import unavailable_cause
-from entrypoints.http.dependencies import services
+from entrypoints.http.dependencies import container
 from entrypoints.http.errors import unavailable
 from entrypoints.http.representations import JSON
 from entrypoints.http.schemas import Problem
@@ -27,7 +27,7 @@ async def ready(request: Request) -> Response:
     """The database answers a ping within two seconds."""
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
-            await services(request).backend.ping()
+            await container(request).backend().ping()
     except Exception as error:  # whatever the ping met, the database is not ready
         return unavailable(request, cause=unavailable_cause(error) or "unreachable")
     return Response(_OK, media_type=JSON)
