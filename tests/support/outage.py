@@ -151,6 +151,12 @@ class Report:
         failed = [o.ended for o in self.outcomes if not 200 <= _as_int(o.status) < 400]
         return max(0.0, max(failed, default=0.0) - self.window[1])
 
+    def first_success(self) -> float:
+        """Seconds from the fault's end to the first 2xx of a request sent after it."""
+        end = self.window[1]
+        done = [o.ended for o in self.outcomes if o.started >= end and _as_int(o.status) < 300]
+        return min(done, default=float("inf")) - end
+
     def created(self) -> list[str]:
         return [o.created for o in self.outcomes if o.created is not None]
 
@@ -165,7 +171,8 @@ class Report:
                 f"  longest request: {longest.ended - longest.started:.2f} s ({longest.route}, "
                 f"{longest.status})",
                 f"  longest by route: {self.longest_by_route()}",
-                f"  recovered {self.recovery():.2f} s after the fault ended",
+                f"  recovered {self.recovery():.2f} s after the fault ended (last failure); "
+                f"first 2xx after it: {self.first_success():.2f} s",
                 f"  items answered 201: {len(self.created())}, stored: {self.stored}",
             ]
         )
