@@ -3,12 +3,16 @@ process's locks cannot decide, the database must (unique email, versions, idempo
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.e2e.live_server import Served, serving
+from tests.e2e.problems import problem
 from tests.support.data import unique, unique_email
 from tests.support.postgres import PostgresServer
 
@@ -16,16 +20,21 @@ PASSWORD = "two processes password"
 
 
 @pytest.fixture(scope="module")
-def pair(
-    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Served, Served]]:
+def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.create_database()
-    tmp = tmp_path_factory.mktemp("two")
     try:
-        with serving(tmp, url) as first, serving(tmp, url) as second:
-            yield first, second
+        yield url
     finally:
         postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def pair(
+    shared_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Served, Served]]:
+    tmp = tmp_path_factory.mktemp("two")
+    with serving(tmp, shared_url) as first, serving(tmp, shared_url) as second:
+        yield first, second
 
 
 async def _spread(
@@ -88,3 +97,29 @@ async def test_ten_concurrent_retries_create_one_row(pair: tuple[Served, Served]
     assert {(a.status_code, a.text) for a in again} == {(201, created.pop())}
     listed = await _one(pair[1], "GET", f"/items?owner_id={owner_id}")
     assert len(listed.json()) == 1
+
+
+@contextmanager
+def _user_row_locked(url: str, user_id: int) -> Iterator[None]:
+    """Holds the user's row FOR UPDATE: an item inserted for them waits (its foreign key
+    check needs a share lock on it) until the block ends."""
+    args = make_url(url).translate_connect_args(username="user", database="dbname")
+    with psycopg.connect(**args) as conn, conn.transaction():
+        conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", [user_id])
+        yield
+
+
+async def test_a_retry_while_the_first_is_in_flight_in_another_process_is_a_409(
+    pair: tuple[Served, Served], shared_url: str
+) -> None:
+    owner_id, auth = _owner(pair[0])
+    headers = {**auth, "Idempotency-Key": unique("slow")}
+    body = {"name": unique("slow"), "price": "5.00"}
+    with _user_row_locked(shared_url, owner_id):
+        first = asyncio.create_task(_one(pair[0], "POST", "/items", json=body, headers=headers))
+        await asyncio.sleep(1)  # it has claimed the key, and waits for the lock
+        problem(await _one(pair[1], "POST", "/items", json=body, headers=headers), 409)
+    created = await first
+    assert created.status_code == 201, created.text
+    retried = await _one(pair[1], "POST", "/items", json=body, headers=headers)
+    assert (retried.status_code, retried.text) == (201, created.text)

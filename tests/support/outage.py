@@ -183,13 +183,16 @@ def _as_int(status: int | str) -> int:
 
 
 def log_events(log: str) -> dict[str, int]:
-    """How many JSON log lines of each event (and of non-JSON lines)."""
+    """How many JSON log lines of each event (by cause for the database's faults)."""
     events: Counter[str] = Counter()
     for line in log.splitlines():
         try:
-            events[str(json.loads(line).get("event"))] += 1
+            entry = json.loads(line)
         except ValueError:
             events["(not JSON)"] += 1
+            continue
+        cause = f" ({entry['cause']})" if "cause" in entry else ""
+        events[f"{entry.get('event')}{cause}"] += 1
     return dict(events)
 
 
@@ -208,10 +211,11 @@ def run_fault(
     name: str,
     settle: float = 1.5,
     after: float = 4.0,
+    workers: int = 4,
 ) -> Report:
     """Load for `settle` s, then `fault()` (which returns when the fault is over), then
     `after` s more; counts what the database holds of every 201."""
-    load = Load(base_url)
+    load = Load(base_url, workers=workers)
     load.start()
     try:
         time.sleep(settle)
@@ -249,6 +253,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stop", type=float, default=10.0, help="seconds stopped")
     parser.add_argument("--freeze", type=float, default=20.0, help="seconds frozen")
+    parser.add_argument("--workers", type=int, default=4, help="concurrent clients")
     args = parser.parse_args()
     with private_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         url = cluster.create_database()
@@ -258,7 +263,11 @@ def main() -> None:
                 ("freeze", freeze_for(cluster, args.freeze)),
             ):
                 report = run_fault(
-                    base_url=served.base_url, database_url=url, fault=fault, name=name
+                    base_url=served.base_url,
+                    database_url=url,
+                    fault=fault,
+                    name=name,
+                    workers=args.workers,
                 )
                 print(report.summary(), flush=True)
             log = served.log_text()
