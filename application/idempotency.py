@@ -21,7 +21,7 @@ from domain.errors import DomainError, InvariantViolated
 
 T = TypeVar("T")
 TTL = timedelta(hours=24)
-ABANDONED_AFTER = timedelta(seconds=30)  # far beyond any request: every wait is bounded
+ABANDONED_AFTER = timedelta(seconds=70)  # beyond any create: every wait it makes is bounded
 HEADER = "Idempotency-Key"
 
 

@@ -9,6 +9,7 @@ opens the backend and makes each of them once, and from then on a call such as
 
 import inspect
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 
@@ -42,6 +43,18 @@ async def _backend(settings: Settings) -> AsyncIterator[Backend]:
         await backend.dispose()
 
 
+def _claim_lapse(settings: Settings) -> timedelta:
+    """How long an `Idempotency-Key` claim stays in flight without its create completing:
+    longer, twice over, than any create can last, since every wait it makes is bounded (a
+    place in the pool, a connection, its few statements)."""
+    create = (
+        settings.db_pool_timeout_seconds
+        + settings.db_connect_timeout_seconds
+        + 5 * settings.db_statement_timeout_seconds
+    )
+    return timedelta(seconds=max(30.0, 2 * create))
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -67,7 +80,12 @@ class Container(containers.DeclarativeContainer):
     delete_user = providers.Singleton(DeleteUser, uow=uow)
 
     create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
-    idempotency_keys = providers.Singleton(IdempotencyKeys, uow=uow, clock=clock)
+    idempotency_keys = providers.Singleton(
+        IdempotencyKeys,
+        uow=uow,
+        clock=clock,
+        abandoned_after=providers.Callable(_claim_lapse, settings),
+    )
     get_item = providers.Singleton(GetItem, items=items)
     list_items = providers.Singleton(ListItems, items=items)
     export_items = providers.Singleton(ExportItems, items=items)
