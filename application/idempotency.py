@@ -6,8 +6,9 @@ the response it gave in the same transaction as the row it created (`remember`).
 with the same key and the same request gets that response back; with a different request,
 `IdempotencyKeyReused`; while the first is still running, `IdempotencyKeyInFlight`. A create
 that fails releases its key, so a retry runs again. Keys expire after `ttl`; a claim left
-by a process that died is taken over after `abandoned_after`. Each claim first deletes the
-expired keys (and lapsed claims): no separate job to run.
+by a process that died, or that the database failed to release (it was down), lapses after
+`abandoned_after`, and until then a retry gets `IdempotencyKeyInFlight`. Each claim first
+deletes the expired keys (and lapsed claims): no separate job to run.
 """
 
 from collections.abc import Awaitable, Callable
