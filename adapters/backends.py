@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.memory import (
@@ -21,7 +22,7 @@ from adapters.memory import (
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import Pooler, create_engine
+from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, Pooler, create_engine
 from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
 from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.readers import (
@@ -57,12 +58,18 @@ class Backend:
 
 
 def open_backend(
-    url: str, *, pool_size: int = 5, pooler: Pooler = "none", outbox: bool = False
+    url: str,
+    *,
+    pool_size: int = 5,
+    pooler: Pooler = "none",
+    timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+    outbox: bool = False,
 ) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
     With `outbox`, every unit of work writes its events to the outbox as it commits.
 
-    Nothing connects here: the first unit of work, read, ping or migration does."""
+    Nothing connects here: the first unit of work, read, ping or migration does. `timeouts`
+    bound every wait on the database (engine.py)."""
     if url.startswith(MEMORY_URL):
         return _memory(outbox=outbox)
     scheme = url.split(":", 1)[0]
@@ -71,7 +78,8 @@ def open_backend(
             f"unsupported database URL scheme {scheme!r}: use memory://, "
             "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
         )
-    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size, pooler=pooler, outbox=outbox)
+    engine = create_engine(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
+    return _sql(_SQL_SCHEMES[scheme], engine, pooler=pooler, outbox=outbox)
 
 
 def _memory(*, outbox: bool) -> Backend:
@@ -88,8 +96,8 @@ def _memory(*, outbox: bool) -> Backend:
     )
 
 
-def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler, outbox: bool) -> Backend:
-    database = Database(create_engine(url, pool_size=pool_size, pooler=pooler))
+def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler, outbox: bool) -> Backend:
+    database = Database(engine)
     # PostgreSQL reads go straight to the driver (asyncpg_rows.py), except behind a
     # transaction pooler, where only statements inside a transaction are safe.
     direct = name == "postgresql" and pooler == "none"
@@ -105,6 +113,7 @@ def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler, outbox: bool) -
     def wakeup() -> PollingWakeup | PostgresWakeup:
         # LISTEN needs a session of its own: not through a transaction pooler.
         listens = name == "postgresql" and pooler == "none"
+        url = engine.url.render_as_string(hide_password=False)
         return PostgresWakeup(url) if listens else PollingWakeup()
 
     return Backend(

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from adapters.sqlalchemy.engine import APPLICATION_NAME, CONNECT_TIMEOUT_S
+from adapters.sqlalchemy.engine import APPLICATION_NAME, DEFAULT_TIMEOUTS
 from adapters.sqlalchemy.outbox import NOTIFY_CHANNEL
 
 
@@ -44,7 +44,7 @@ class PostgresWakeup:
         try:
             self._connection = await asyncpg.connect(
                 self._dsn,
-                timeout=CONNECT_TIMEOUT_S,
+                timeout=DEFAULT_TIMEOUTS.connect,
                 server_settings={"application_name": f"{APPLICATION_NAME}-relay-listen"},
             )
             await self._connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
@@ -60,4 +60,4 @@ class PostgresWakeup:
         connection, self._connection = self._connection, None
         if connection is not None and not connection.is_closed():
             with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError):
-                await connection.close(timeout=CONNECT_TIMEOUT_S)
+                await connection.close(timeout=DEFAULT_TIMEOUTS.connect)

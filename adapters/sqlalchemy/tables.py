@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -138,4 +139,18 @@ outbox = Table(
     ),
     Index(None, "published_at"),  # retention: published rows are deleted after a while
     sqlite_autoincrement=True,
+)
+
+# Keys of creates that may be retried (application/idempotency.py): in flight while
+# `response` is NULL. The primary key decides, race-safely, who claimed a key first.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("response", LargeBinary, nullable=True),
+    Column("created_at", INSTANT, nullable=False),
+    Column("expires_at", INSTANT, nullable=False),
+    Index(None, "expires_at"),  # each claim deletes the expired ones
 )
