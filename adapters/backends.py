@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from limits.aio.storage import MemoryStorage, Storage
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
+from adapters.clock import SystemClock
 from adapters.memory import (
     InMemoryDatabase,
     InMemoryItemReader,
@@ -23,14 +25,18 @@ from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.counters import SqlAlchemyCounterStorage
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import Pooler, create_engine
+from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, Pooler, create_engine
+from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
+from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.readers import (
     CoreRows,
     RowSource,
     SqlAlchemyItemReader,
     SqlAlchemyUserReader,
 )
+from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.outbox import OutboxStore
 from application.ports import ItemReader, UnitOfWorkFactory, UserReader
 
 MEMORY_URL = "memory://"
@@ -62,28 +68,41 @@ class Backend:
     dispose: Callable[[], Awaitable[None]]  # closes every connection
     counters: Storage  # where the login throttle counts, shared by the database's users
     pool: Callable[[], PoolStatus]  # how busy the connection pool is, now
+    outbox: OutboxStore | None = None  # the relay's side of the outbox (SQL backends)
+    wakeup: Callable[[], PollingWakeup | PostgresWakeup] = PollingWakeup  # wakes the relay
 
 
-def open_backend(url: str, *, pool_size: int = 5, pooler: Pooler = "none") -> Backend:
+def open_backend(
+    url: str,
+    *,
+    pool_size: int = 5,
+    pooler: Pooler = "none",
+    timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+    outbox: bool = False,
+) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
+    With `outbox`, every unit of work writes its events to the outbox as it commits.
 
-    Nothing connects here: the first unit of work, read, ping or migration does."""
+    Nothing connects here: the first unit of work, read, ping or migration does. `timeouts`
+    bound every wait on the database (engine.py)."""
     if url.startswith(MEMORY_URL):
-        return _memory()
+        return _memory(outbox=outbox)
     scheme = url.split(":", 1)[0]
     if scheme not in _SQL_SCHEMES:
         raise ValueError(
             f"unsupported database URL scheme {scheme!r}: use memory://, "
             "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
         )
-    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size, pooler=pooler)
+    engine = create_engine(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
+    return _sql(_SQL_SCHEMES[scheme], engine, pooler=pooler, outbox=outbox)
 
 
-def _memory() -> Backend:
+def _memory(*, outbox: bool) -> Backend:
     database = InMemoryDatabase()
+    clock = SystemClock() if outbox else None
     return Backend(
         name="memory",
-        uow=lambda: InMemoryUnitOfWork(database),
+        uow=lambda: InMemoryUnitOfWork(database, outbox_clock=clock),
         users=InMemoryUserReader(database),
         items=InMemoryItemReader(database),
         ping=_nothing,
@@ -94,8 +113,8 @@ def _memory() -> Backend:
     )
 
 
-def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler) -> Backend:
-    database = Database(create_engine(url, pool_size=pool_size, pooler=pooler))
+def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler, outbox: bool) -> Backend:
+    database = Database(engine)
     # PostgreSQL reads go straight to the driver (asyncpg_rows.py), except behind a
     # transaction pooler, where only statements inside a transaction are safe.
     direct = name == "postgresql" and pooler == "none"
@@ -108,9 +127,17 @@ def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler) -> Backend:
     async def migrate() -> None:
         await migrations.upgrade(database.engine)
 
+    def wakeup() -> PollingWakeup | PostgresWakeup:
+        # LISTEN needs a session of its own: not through a transaction pooler.
+        listens = name == "postgresql" and pooler == "none"
+        url = engine.url.render_as_string(hide_password=False)
+        return PostgresWakeup(url) if listens else PollingWakeup()
+
     return Backend(
         name=name,
-        uow=SqlAlchemyUnitOfWorkFactory(database),
+        uow=SqlAlchemyUnitOfWorkFactory(
+            database, outbox=OutboxWriter(SystemClock()) if outbox else None
+        ),
         users=SqlAlchemyUserReader(rows),
         items=SqlAlchemyItemReader(rows),
         ping=ping,
@@ -118,6 +145,8 @@ def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler) -> Backend:
         dispose=database.dispose,
         counters=SqlAlchemyCounterStorage(database.engine),
         pool=lambda: _pool_status(database),
+        outbox=SqlAlchemyOutboxStore(database, clock=SystemClock()),
+        wakeup=wakeup,
     )
 
 

@@ -10,6 +10,7 @@ from application.access import (
     require_self_or_admin,
     require_version,
 )
+from application.idempotency import IdempotentWrite, remember
 from application.pagination import Page, PageRequest, Sort, page_of
 from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory, UserReader
 from domain import rules
@@ -68,7 +69,9 @@ class RegisterUser:
     def __init__(self, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
         self._uow, self._hasher, self._clock = uow, hasher, clock
 
-    async def __call__(self, cmd: RegisterUserCommand) -> User:
+    async def __call__(
+        self, cmd: RegisterUserCommand, idempotency: IdempotentWrite[User] | None = None
+    ) -> User:
         email = normalise_email(cmd.email)
         rules.name(cmd.name)  # refuse bad input before paying for a hash
         password_hash = await self._hasher.hash(check_password(cmd.password))
@@ -80,6 +83,7 @@ class RegisterUser:
                 )
             )
             uow.record(UserRegistered(user_id=user.id, email=user.email))
+            await remember(uow, idempotency, user)
             await uow.commit()
         return user
 

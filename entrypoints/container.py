@@ -9,24 +9,56 @@ opens the backend and makes each of them once, and from then on a call such as
 
 import inspect
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 from limits.aio.storage import Storage
 
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
+from adapters.nats.publisher import JetStreamPublisher, StreamTarget
+from adapters.relay_metrics import RelayMetrics
 from adapters.security import Argon2PasswordHasher, JwtTokenService
+from adapters.sqlalchemy.engine import DatabaseTimeouts
 from adapters.throttle import LimitsLoginThrottle, redis_storage
 from application.auth import Authenticate
+from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
+from application.relay import Relay, RelayOptions
 from application.users import DeleteUser, GetUser, ListUsers, RegisterUser, UpdateUser
 from entrypoints.settings import Settings
 
 
+def stream_target(settings: Settings) -> StreamTarget:
+    return StreamTarget(
+        url=settings.nats_url or "",
+        stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
+        source=settings.events_source,
+    )
+
+
+def _relay_options(settings: Settings) -> RelayOptions:
+    return RelayOptions(
+        batch_size=settings.relay_batch_size,
+        poll_seconds=settings.relay_poll_seconds,
+        retention=timedelta(seconds=settings.relay_retention_seconds),
+    )
+
+
 async def _backend(settings: Settings) -> AsyncIterator[Backend]:
     """The storage backend for the process; its connections close on shutdown."""
+    timeouts = DatabaseTimeouts(
+        connect=settings.db_connect_timeout_seconds,
+        statement=settings.db_statement_timeout_seconds,
+        pool=settings.db_pool_timeout_seconds,
+    )
     backend = open_backend(
-        settings.database_url, pool_size=settings.db_pool_size, pooler=settings.db_pooler
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pooler=settings.db_pooler,
+        timeouts=timeouts,
+        outbox=settings.outbox_enabled,
     )
     try:
         yield backend
@@ -46,6 +78,18 @@ async def _redis(url: str | None) -> AsyncIterator[Storage | None]:
 def _counters(backend: Backend, redis: Storage | None) -> Storage:
     """Where failed logins are counted: Redis when configured, else the database."""
     return backend.counters if redis is None else redis
+
+
+def _claim_lapse(settings: Settings) -> timedelta:
+    """How long an `Idempotency-Key` claim stays in flight without its create completing:
+    longer, twice over, than any create can last, since every wait it makes is bounded (a
+    place in the pool, a connection, its few statements)."""
+    create = (
+        settings.db_pool_timeout_seconds
+        + settings.db_connect_timeout_seconds
+        + 5 * settings.db_statement_timeout_seconds
+    )
+    return timedelta(seconds=max(30.0, 2 * create))
 
 
 class Container(containers.DeclarativeContainer):
@@ -85,11 +129,30 @@ class Container(containers.DeclarativeContainer):
     delete_user = providers.Singleton(DeleteUser, uow=uow)
 
     create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
+    idempotency_keys = providers.Singleton(
+        IdempotencyKeys,
+        uow=uow,
+        clock=clock,
+        abandoned_after=providers.Callable(_claim_lapse, settings),
+    )
     get_item = providers.Singleton(GetItem, items=items)
     list_items = providers.Singleton(ListItems, items=items)
     export_items = providers.Singleton(ExportItems, items=items)
     update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Singleton(DeleteItem, uow=uow)
+
+    # The relay (entrypoints/relay.py supplies the publisher and wakeup it closes).
+    relay_metrics = providers.Singleton(RelayMetrics)
+    publisher = providers.Factory(
+        JetStreamPublisher, target=providers.Factory(stream_target, settings)
+    )
+    relay = providers.Factory(
+        Relay,
+        store=backend.provided.outbox,
+        clock=clock,
+        options=providers.Factory(_relay_options, settings),
+        observer=relay_metrics,
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -24,8 +24,21 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=100)
     # "pgbouncer": PostgreSQL is reached through pgbouncer in transaction pooling mode.
     db_pooler: Literal["none", "pgbouncer"] = "none"
+    # Every wait on the database is bounded; past a bound the request gets a 503.
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=3600)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
+    # Events (SPEC §9): with a NATS URL the unit of work writes the outbox; without, not.
+    nats_url: str | None = None
+    events_stream: str = Field(default="CATALOG", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    events_subject_prefix: str = Field(default="catalog", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    events_source: str = Field(default="/catalog", min_length=1)
+    relay_in_process: bool = False  # `catalog serve --relay`
+    relay_batch_size: int = Field(default=100, ge=1, le=1000)
+    relay_poll_seconds: float = Field(default=1.0, gt=0, le=300)
+    relay_retention_seconds: int = Field(default=86_400, ge=0)
     # Failed logins allowed per account and per client address in each window; past
     # them, 429 until the window ends. Counted in the database, or in Redis when set.
     login_max_failures_per_account: int = Field(default=5, ge=1, le=10_000)
@@ -45,6 +58,11 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("nats_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
@@ -58,6 +76,11 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value().encode()) < 32:
             raise ValueError("must be at least 32 bytes")
         return value
+
+    @property
+    def outbox_enabled(self) -> bool:
+        """Whether units of work write their events to the outbox for the relay."""
+        return self.nats_url is not None
 
     @property
     def jwt_secret_configured(self) -> bool:

@@ -12,7 +12,10 @@ from itertools import count
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.repositories import InMemoryItemRepository, InMemoryUserRepository
+from application.outbox import OutboxRecord, outbox_records
+from application.ports import Clock, IdempotencyRecord
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.events import DomainEvent
 from domain.items import Item
@@ -28,6 +31,8 @@ class InMemoryDatabase:
     user_ids: count[int] = field(default_factory=lambda: count(1))
     item_ids: count[int] = field(default_factory=lambda: count(1))
     committed_events: list[DomainEvent] = field(default_factory=list)
+    outbox: list[OutboxRecord] = field(default_factory=list)  # written when publishing
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,17 +42,22 @@ class Changes:
     users: dict[int, User | None] = field(default_factory=dict)
     items: dict[int, Item | None] = field(default_factory=dict)
     read_versions: dict[tuple[str, int], int] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord | None] = field(default_factory=dict)
 
 
 class InMemoryUnitOfWork:
-    def __init__(self, database: InMemoryDatabase) -> None:
+    def __init__(self, database: InMemoryDatabase, *, outbox_clock: Clock | None = None) -> None:
+        """With `outbox_clock`, committed events also go to `database.outbox`, stamped
+        as the SQL unit of work stamps its outbox rows."""
         self._db = database
+        self._outbox_clock = outbox_clock
         self._changes = Changes()
         self.events: list[DomainEvent] = []
         self._published = 0
         self.committed = False
         self.users = InMemoryUserRepository(database, self._changes)
         self.items = InMemoryItemRepository(database, self._changes)
+        self.idempotency = InMemoryIdempotencyStore(database, self._changes)
 
     async def __aenter__(self) -> Self:
         return self
@@ -74,7 +84,10 @@ class InMemoryUnitOfWork:
             self._discard()
             raise
         self._apply()
-        self._db.committed_events.extend(self.events[self._published :])
+        new = self.events[self._published :]
+        self._db.committed_events.extend(new)
+        if self._outbox_clock is not None:
+            self._db.outbox.extend(outbox_records(new, self._outbox_clock))
         self._published = len(self.events)
         self.committed = True
         self._discard()
@@ -83,6 +96,7 @@ class InMemoryUnitOfWork:
         self._changes.users.clear()
         self._changes.items.clear()
         self._changes.read_versions.clear()
+        self._changes.idempotency.clear()
 
     def _check_versions(self) -> None:
         for (kind, key), version in self._changes.read_versions.items():
@@ -121,6 +135,11 @@ class InMemoryUnitOfWork:
                 self._db.items.pop(item_id, None)
             else:
                 self._db.items[item_id] = item
+        for key, record in self._changes.idempotency.items():
+            if record is None:
+                self._db.idempotency.pop(key, None)
+            else:
+                self._db.idempotency[key] = record
 
     def _cascade(self, owner_id: int) -> None:
         for item_id in [i.id for i in self._db.items.values() if i.owner_id == owner_id]:

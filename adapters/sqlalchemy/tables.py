@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -18,12 +19,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
     Table,
     Text,
     TypeDecorator,
+    Uuid,
+    text,
 )
 
 _CENTS_BOUND = 10**15  # beyond any NUMERIC(12,2), inside SQLite's 64-bit integers
@@ -109,6 +113,47 @@ items = Table(
     Index(None, "owner_id", "id"),
     Index(None, "owner_id", "price", "id"),
     sqlite_autoincrement=True,
+)
+
+# The transactional outbox (SPEC §9): the unit of work inserts the events it recorded, in
+# the transaction of the rows they describe; the relay publishes them in `sequence` order.
+outbox = Table(
+    "outbox",
+    metadata,
+    # BIGINT on PostgreSQL (a bigserial); SQLite's ROWID is an INTEGER PRIMARY KEY.
+    Column("sequence", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("type", String(100), nullable=False),  # "item.created"
+    Column("aggregate_type", String(50), nullable=False),  # "item"
+    Column("aggregate_id", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", INSTANT, nullable=False),
+    Column("published_at", INSTANT, nullable=True),
+    Column("parked_at", INSTANT, nullable=True),  # could never be published: left aside
+    Column("last_error", Text, nullable=True),
+    # What the relay scans: the pending rows only, in order.
+    Index(
+        "ix_outbox_pending",
+        "sequence",
+        postgresql_where=text("published_at IS NULL AND parked_at IS NULL"),
+        sqlite_where=text("published_at IS NULL AND parked_at IS NULL"),
+    ),
+    Index(None, "published_at"),  # retention: published rows are deleted after a while
+    sqlite_autoincrement=True,
+)
+
+# Keys of creates that may be retried (application/idempotency.py): in flight while
+# `response` is NULL. The primary key decides, race-safely, who claimed a key first.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("response", LargeBinary, nullable=True),
+    Column("created_at", INSTANT, nullable=False),
+    Column("expires_at", INSTANT, nullable=False),
+    Index(None, "expires_at"),  # each claim deletes the expired ones
 )
 
 # The login throttle's counters (counters.py): a key, its hits, and when its window ends

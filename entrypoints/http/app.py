@@ -14,6 +14,7 @@ from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.metrics import (
+    Deferred,
     Metrics,
     forget_this_process,
     metrics_endpoint,
@@ -23,6 +24,7 @@ from entrypoints.http.middleware import install_middleware
 from entrypoints.http.openapi import install_openapi
 from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
+from entrypoints.relay import relay_in_background
 from entrypoints.settings import Settings
 
 DESCRIPTION = """Users register and publish items that anyone can browse.
@@ -73,7 +75,8 @@ def _lifespan(
                 _settle_garbage_collector()
             sampler = asyncio.create_task(sample_pool_forever(metrics, backend.pool))
             log.info("started", backend=backend.name)
-            yield
+            async with relay_in_background(container):
+                yield
         finally:
             if sampler is not None:
                 sampler.cancel()
@@ -125,6 +128,8 @@ def create_app(
         app.router.routes.extend(module.router.routes)
     mount_docs(app)
     install_openapi(app)
+    if settings.relay_in_process:
+        metrics.include(Deferred(container.relay_metrics))
     serve_metrics = metrics_endpoint(metrics, lambda: container.backend().pool)
     app.add_route("/metrics", serve_metrics, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:

@@ -8,7 +8,7 @@ adds up all of them. Gauges sum over the live processes only.
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 
 from prometheus_client import (
@@ -20,6 +20,7 @@ from prometheus_client import (
     values,
 )
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,6 +42,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._included: list[Collector] = []
         r = self.registry
         self.requests = Counter(
             "catalog_http_requests",
@@ -81,6 +83,11 @@ class Metrics:
             multiprocess_mode="livesum",
         )
 
+    def include(self, collector: Collector) -> None:
+        """Shows another collector's metrics on /metrics too (the in-process relay's)."""
+        self._included.append(collector)
+        self.registry.register(collector)
+
     def sample_pool(self, status: PoolStatus) -> None:
         self.pool_in_use.set(status.in_use)
         self.pool_waiting.set(status.waiting)
@@ -91,6 +98,8 @@ class Metrics:
             return self.registry
         merged = CollectorRegistry()
         multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+        for collector in self._included:  # this worker's own: they keep no files
+            merged.register(collector)
         return merged
 
     def exposition(self, accept: str = "") -> tuple[bytes, str]:
@@ -98,6 +107,16 @@ class Metrics:
         0.0.4 by default, OpenMetrics or text 1.0.0 on request."""
         encode, content_type = choose_encoder(accept)
         return encode(self.collector()), content_type
+
+
+class Deferred(Collector):
+    """A collector looked up at each scrape (a container Singleton made at start-up)."""
+
+    def __init__(self, collector: Callable[[], Collector]) -> None:
+        self._collector = collector
+
+    def collect(self) -> Iterable[Metric]:
+        return self._collector().collect()
 
 
 def metrics_endpoint(

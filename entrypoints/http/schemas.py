@@ -35,6 +35,7 @@ _CC = r"\x00-\x1f\x7f-\x9f"
 NAME_PATTERN = rf"^\s*[^\s{_CC}]([^{_CC}]{{0,{NAME_MAX - 2}}}[^\s{_CC}])?\s*$"
 _MAILBOX = rf"[^@\s{_CC}]"
 EMAIL_PATTERN = rf"^\s*{_MAILBOX}+@[^@\s.{_CC}]{_MAILBOX}*\.{_MAILBOX}*[^@\s.{_CC}]\s*$"
+NAME_CONTAINS_PATTERN = rf"^[^{_CC}]*$"  # no name holds a control character
 DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 PRICE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"
@@ -72,6 +73,11 @@ Price = Annotated[
     Decimal,
     Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False),
     WithJsonSchema(PRICE_SCHEMA, mode="validation"),
+]
+NameContains = Annotated[
+    str,
+    Field(max_length=NAME_MAX, description="Name contains"),
+    _documented(NAME_CONTAINS_PATTERN),
 ]
 Cursor = Annotated[str, Field(max_length=200), _documented(CURSOR_PATTERN)]
 
@@ -171,7 +177,7 @@ class ItemQuery(BaseModel):
     request than eight separately declared parameters, and documents the same ones."""
 
     owner_id: Annotated[int | None, Field(ge=1, le=ID_MAX)] = None
-    q: Annotated[str | None, Field(max_length=NAME_MAX, description="Name contains")] = None
+    q: NameContains | None = None
     min_price: Price | None = None
     max_price: Price | None = None
     sort: Sort = Sort.ID

@@ -7,6 +7,7 @@ starts on the first call), the way Schemathesis' pytest integration expects: its
 """
 
 import os
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -67,9 +68,14 @@ class BearerToken:
 @schema.hook
 def map_case(ctx: object, case: Case) -> Case:
     """Valid cases keep to what a schema cannot say: a cursor comes from a `Link` header
-    (a made-up one is refused, 422, as documented), and `min_price` may not exceed
-    `max_price` (422, as documented)."""
-    if case.meta is None or not case.meta.generation.mode.is_positive or not case.query:
+    (a made-up one is refused, 422, as documented), `min_price` may not exceed
+    `max_price` (422, as documented), and a client makes a fresh `Idempotency-Key` for each
+    new request (one reused with another body is refused, 422, as documented)."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return case
+    if "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = uuid.uuid4().hex
+    if not case.query:
         return case
     case.query.pop("cursor", None)
     low, high = case.query.get("min_price"), case.query.get("max_price")

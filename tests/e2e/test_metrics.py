@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from entrypoints.http.metrics import Metrics
+from adapters.relay_metrics import RelayMetrics
+from entrypoints.http.metrics import Deferred, Metrics
 from entrypoints.http.middleware import install_middleware
 from tests.e2e.api import Api, build_app, serving, settings_for
 from tests.unit.fakes import unique_email
@@ -115,3 +116,11 @@ async def test_503s_are_counted_by_cause_and_replays_counted(
     assert value(found, "catalog_http_unavailable_total", cause="pool_timeout") == 1
     assert value(found, "catalog_http_unavailable_total", cause="other") == 1
     assert value(found, "catalog_idempotent_replays_total") == 2
+
+
+async def test_the_in_process_relays_metrics_are_on_the_apps_too() -> None:
+    metrics = Metrics()
+    relay = RelayMetrics()
+    metrics.include(Deferred(lambda: relay))
+    found = samples(metrics.exposition()[0].decode())
+    assert ("catalog_outbox_backlog", frozenset()) in found
