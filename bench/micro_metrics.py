@@ -106,7 +106,7 @@ async def one(*, metrics: bool, requests: int, rounds: int) -> dict[str, float]:
 async def isolated(calls: int = 20_000, rounds: int = 15) -> tuple[float, float]:
     """The middleware alone: around an app that answers at once, against that app bare
     (interleaved rounds; median CPU microseconds per call of each)."""
-    route = next(r for r in _app(metrics=False).routes if getattr(r, "path", "") == ROUTE)
+    route = next(r for r in _app(metrics=False).routes if getattr(r, "path_format", "") == ROUTE)
 
     async def answer(scope: Scope, receive: Receive, send: Send) -> None:
         scope["route"] = route  # as the router leaves it

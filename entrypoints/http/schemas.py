@@ -76,7 +76,7 @@ Price = Annotated[
 ]
 NameContains = Annotated[
     str,
-    Field(max_length=NAME_MAX, description="Name contains"),
+    Field(max_length=NAME_MAX),
     _documented(NAME_CONTAINS_PATTERN),
 ]
 Cursor = Annotated[str, Field(max_length=200), _documented(CURSOR_PATTERN)]
@@ -177,7 +177,7 @@ class ItemQuery(BaseModel):
     request than eight separately declared parameters, and documents the same ones."""
 
     owner_id: Annotated[int | None, Field(ge=1, le=ID_MAX)] = None
-    q: NameContains | None = None
+    q: Annotated[NameContains | None, Field(description="Name contains")] = None
     min_price: Price | None = None
     max_price: Price | None = None
     sort: Sort = Sort.ID

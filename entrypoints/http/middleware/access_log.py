@@ -3,7 +3,9 @@
 import time
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from entrypoints.http.middleware.headers import StatusNoted
 
 
 class AccessLogMiddleware:
@@ -19,21 +21,14 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # what the server answers if the app fails before it responds
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        noted = StatusNoted(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, noted)
         finally:
             self.log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
-                status=status,
+                status=noted.status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )

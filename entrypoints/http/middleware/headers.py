@@ -1,7 +1,8 @@
-"""What the middleware share: reading one request header, answering with a problem."""
+"""What the middleware share: reading one request header, noting the response's status,
+answering with a problem."""
 
 import orjson
-from starlette.types import Scope, Send
+from starlette.types import Message, Scope, Send
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
@@ -10,6 +11,22 @@ def header(scope: Scope, name: bytes) -> bytes | None:
         if key == name:
             return bytes(value)
     return None
+
+
+class StatusNoted:
+    """`send`, noting the status of the response it starts (500 until then: what the
+    client gets if the app fails before it answers)."""
+
+    __slots__ = ("send", "status")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.status = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self.send(message)
 
 
 async def send_problem(

@@ -10,9 +10,10 @@ import time
 from typing import Any
 
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from entrypoints.http.metrics import Metrics
+from entrypoints.http.middleware.headers import StatusNoted
 
 UNMATCHED = "unmatched"  # no route: one label for every unknown path
 OTHER = "other"  # answered without an API route (the docs' static assets)
@@ -32,18 +33,11 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # what the client gets if nothing was sent
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        noted = StatusNoted(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, noted)
         finally:
-            self._observe(scope, status, time.perf_counter() - started)
+            self._observe(scope, noted.status, time.perf_counter() - started)
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
         route = scope.get("route")
