@@ -44,13 +44,13 @@ def _app(*, metrics: bool) -> FastAPI:
 
 
 async def _seed(app: FastAPI) -> None:
-    services = app.state.services
-    user = await services.register_user(
+    container = app.state.container
+    user = await container.register_user()(
         RegisterUserCommand(name="Bench", email="bench@example.com", password="bench password")
     )
     for n in range(20):
         command = CreateItemCommand(actor_id=user.id, name=f"item {n}", price=Decimal("9.99"))
-        await services.create_item(command)
+        await container.create_item()(command)
 
 
 async def _request(app: FastAPI, path: str) -> int:
