@@ -10,9 +10,9 @@ PORT ?= 8000
 
 install: $(STAMP)
 
+# uv installs the pinned set in seconds; pip is the fallback (scripts/venv says how).
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	PYTHON=$(PYTHON) scripts/venv install $(VENV) dev
 	rm -f $(VENV)/.installed-* && touch $@
 
 check: install
@@ -25,8 +25,8 @@ test: install
 	scripts/ensure-chromium
 	$(BIN)/pytest
 
+# `serve` migrates first (CATALOG_AUTO_MIGRATE, on by default), once.
 run: install
-	$(BIN)/catalog migrate
 	$(BIN)/catalog serve --host 127.0.0.1 --port $(PORT)
 
 bench: install
@@ -34,7 +34,7 @@ bench: install
 
 # Re-records the full set of pinned versions (names and versions only, no hosts or URLs).
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	scripts/venv freeze $(VENV) > constraints.txt
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache catalog.db*

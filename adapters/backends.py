@@ -33,19 +33,27 @@ class Backend:
     dispose: Callable[[], Awaitable[None]]  # closes every connection
 
 
-def open_backend(url: str, *, pool_size: int = 5) -> Backend:
-    """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
-
-    Nothing connects here: the first unit of work, ping or migration does."""
+def check_database_url(url: str) -> None:
+    """Raises ValueError, saying why, for a URL no backend can use. Connects to nothing."""
     if url.startswith(MEMORY_URL):
-        return _memory()
+        return
     scheme = url.split(":", 1)[0]
     if scheme not in _SQL_SCHEMES:
         raise ValueError(
             f"unsupported database URL scheme {scheme!r}: use memory://, "
             "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
         )
-    return _sql(_SQL_SCHEMES[scheme], url, pool_size=pool_size)
+    migrations.check_sqlite_directory(url)
+
+
+def open_backend(url: str, *, pool_size: int = 5) -> Backend:
+    """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
+
+    Nothing connects here: the first unit of work, ping or migration does."""
+    check_database_url(url)
+    if url.startswith(MEMORY_URL):
+        return _memory()
+    return _sql(_SQL_SCHEMES[url.split(":", 1)[0]], url, pool_size=pool_size)
 
 
 def _memory() -> Backend:

@@ -25,7 +25,14 @@ from application.items import (
     UpdateItem,
 )
 from application.ports import TokenService
-from application.users import DeleteUser, GetUser, ListUsers, RegisterUser, UpdateUser
+from application.users import (
+    CreateAdmin,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    RegisterUser,
+    UpdateUser,
+)
 from entrypoints.settings import Settings
 
 T = TypeVar("T")
@@ -61,6 +68,7 @@ class Container(containers.DeclarativeContainer):
 
     authenticate = providers.Factory(Authenticate, uow=uow, hasher=hasher, tokens=tokens)
     register_user = providers.Factory(RegisterUser, uow=uow, hasher=hasher, clock=clock)
+    create_admin = providers.Factory(CreateAdmin, uow=uow, hasher=hasher, clock=clock)
     get_user = providers.Factory(GetUser, uow=uow)
     list_users = providers.Factory(ListUsers, uow=uow)
     update_user = providers.Factory(UpdateUser, uow=uow, hasher=hasher, clock=clock)
@@ -89,6 +97,7 @@ class Services:
     tokens: TokenService
     authenticate: Authenticate
     register_user: RegisterUser
+    create_admin: CreateAdmin
     get_user: GetUser
     list_users: ListUsers
     update_user: UpdateUser

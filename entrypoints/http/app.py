@@ -8,7 +8,8 @@ import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from entrypoints.container import Container, build_container, start, stop
+from entrypoints import version
+from entrypoints.container import Container, Services, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
 from entrypoints.http.errors import install_error_handlers
@@ -43,6 +44,16 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+async def _create_first_admin(settings: Settings, services: Services) -> None:
+    """CATALOG_FIRST_ADMIN_*: in the serving process, so it exists on every backend
+    (memory:// too); a user who already has the email is left as they are."""
+    command = settings.first_admin()
+    if command is not None:
+        created = await services.create_admin.if_missing(command)
+        if created is not None:
+            structlog.get_logger("catalog.app").info("first admin created", email=created.email)
+
+
 def _lifespan(container: Container, settings: Settings) -> Lifespan:
     log = structlog.get_logger("catalog.app")
 
@@ -57,6 +68,7 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
             services = await start(container)
             if settings.auto_migrate:
                 await services.backend.migrate()
+            await _create_first_admin(settings, services)
             app.state.services = services
             app.state.verified_tokens = VerifiedTokens(services.tokens)
             _settle_garbage_collector()
@@ -76,7 +88,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     configure_logging(settings)
     app = FastAPI(
         title="Catalog",
-        version="0.1.0",
+        version=version(),
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,

@@ -16,6 +16,7 @@ from domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvariantViolated,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
@@ -31,6 +32,7 @@ STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
     NotFound: (HTTPStatus.NOT_FOUND, "not-found"),
     EmailAlreadyRegistered: (HTTPStatus.CONFLICT, "email-already-registered"),
     InvalidCredentials: (HTTPStatus.UNAUTHORIZED, "invalid-credentials"),
+    NotAuthenticated: (HTTPStatus.UNAUTHORIZED, "not-authenticated"),
     PermissionDenied: (HTTPStatus.FORBIDDEN, "permission-denied"),
     PreconditionFailed: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed"),
     VersionConflict: (HTTPStatus.CONFLICT, "version-conflict"),
@@ -71,10 +73,17 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     error = cast(DomainError, exc)  # registered for DomainError only
     status, kind = status_of(error)
     if isinstance(error, InvariantViolated):
-        errors = [{"loc": [error.field], "msg": error.message}]
+        errors = [{"loc": [_location(request, error.field), error.field], "msg": error.message}]
         return problem(request, status, detail=str(error), kind=kind, errors=errors)
     headers = BEARER_CHALLENGE if status == HTTPStatus.UNAUTHORIZED else None
     return problem(request, status, detail=str(error), kind=kind, headers=headers)
+
+
+def _location(request: Request, field: str) -> str:
+    """Where a field the use case refused came from, in request validation's words
+    (`["body", "email"]`, `["query", "cursor"]`): the query string when it holds the field
+    (the routes take their filters and pages there), the body otherwise."""
+    return "query" if field in request.query_params else "body"
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

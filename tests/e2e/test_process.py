@@ -106,9 +106,9 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return line
 
 
-def test_create_admin_refuses_a_short_password() -> None:
+def test_create_admin_refuses_a_short_password(tmp_path: Path) -> None:
     args = ("create-admin", "--email", unique_email(), "--name", "C")
-    short = run_catalog(*args, stdin="short\n", env=catalog_env("memory://"))
+    short = run_catalog(*args, stdin="short\n", env=catalog_env(_sqlite_url(tmp_path)))
     assert "password" in _one_line_error(short)
 
 
