@@ -50,18 +50,21 @@ class Served:
         return self.log.read_text()
 
 
-def _wait_ready(served: Served) -> None:
+def wait_until_live(
+    base_url: str, process: "subprocess.Popen[bytes]", log: Path, *, path: str = "/health/ready"
+) -> None:
+    """Returns once `path` answers 200; fails with the log if the process exits or is slow."""
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
-        if served.process.poll() is not None:
-            raise AssertionError(f"catalog serve exited early:\n{served.log_text()}")
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{log.read_text()}")
         try:
-            if httpx.get(f"{served.base_url}/health/ready", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise AssertionError(f"catalog serve was not ready in {READY_TIMEOUT}s:\n{served.log_text()}")
+    raise AssertionError(f"the server was not ready in {READY_TIMEOUT}s:\n{log.read_text()}")
 
 
 @contextmanager
@@ -80,7 +83,7 @@ def serving(tmp_path: Path, database_url: str, **extra_env: str) -> Iterator[Ser
         )
     served = Served(f"http://127.0.0.1:{port}", log, process)
     try:
-        _wait_ready(served)
+        wait_until_live(served.base_url, process, log)
         yield served
     finally:
         if process.poll() is None:

@@ -65,12 +65,25 @@ async def test_the_token_form_needs_both_fields(api: Api) -> None:
     assert ["body", "password"] in error_locations(response)
 
 
-async def test_a_protected_route_without_a_token_is_401_with_a_challenge(api: Api) -> None:
-    response = await api.client.get("/users/me")
-    problem(response, 401)
+async def test_a_protected_route_without_a_token_is_401_not_authenticated(api: Api) -> None:
+    for headers in ({}, {"Authorization": "Basic dTpw"}):  # no bearer token offered
+        response = await api.client.get("/users/me", headers=headers)
+        body = problem(response, 401)
+        assert (body["detail"], body["type"]) == (
+            "not authenticated",
+            "urn:catalog:problem:not-authenticated",
+        )
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_bad_token_is_401_invalid_credentials(api: Api) -> None:
+    response = await api.client.get("/users/me", headers={"Authorization": "Bearer not-a-jwt"})
+    body = problem(response, 401)
+    assert (body["detail"], body["type"]) == (
+        "invalid credentials",
+        "urn:catalog:problem:invalid-credentials",
+    )
     assert response.headers["www-authenticate"] == "Bearer"
-    basic = await api.client.get("/users/me", headers={"Authorization": "Basic dTpw"})
-    assert basic.status_code == 401
 
 
 async def test_a_valid_token_reaches_the_caller(api: Api) -> None:
