@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 CATALOG = str(Path(sys.executable).with_name("catalog"))
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "process-tests-signing-secret-of-32-bytes-or-more"
 READY_TIMEOUT = 30.0
 
@@ -33,10 +34,16 @@ def catalog_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def run_catalog(
-    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60
+    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CATALOG, *args], input=stdin, env=env, capture_output=True, text=True, timeout=timeout
+        [CATALOG, *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
     )
 
 
@@ -72,7 +79,7 @@ def serving(tmp_path: Path, database_url: str, **extra_env: str) -> Iterator[Ser
     """Starts `catalog serve`, yields once /health/ready answers 200, stops it with SIGTERM."""
     port = free_port()
     log = tmp_path / f"serve-{port}.log"
-    env = catalog_env(database_url, CATALOG_JWT_SECRET=SECRET, **extra_env)
+    env = catalog_env(database_url, **{"CATALOG_JWT_SECRET": SECRET, **extra_env})
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [CATALOG, "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -93,3 +100,26 @@ def serving(tmp_path: Path, database_url: str, **extra_env: str) -> Iterator[Ser
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def make_run(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`make run` as the README shows it; yields its base URL, stops its process group."""
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"PORT={port}"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_live(base_url, process, log)
+        yield base_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)

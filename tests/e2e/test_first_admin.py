@@ -3,11 +3,7 @@ backend (memory:// included: it is made in the serving process), once, however m
 processes start together."""
 
 import asyncio
-import os
-import signal
-import subprocess
-from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -17,10 +13,8 @@ from adapters.backends import open_backend
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
-from tests.e2e.live_server import catalog_env, free_port, wait_until_live
+from tests.e2e.live_server import catalog_env, make_run
 from tests.support.data import unique_email
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _first_admin(url: str, email: str) -> dict[str, str]:
@@ -78,29 +72,6 @@ async def test_processes_starting_together_make_one_admin(
             assert await _users_seen_by(api, email) == [(email, True)]
 
 
-@contextmanager
-def _make_run(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`make run` as the README shows it; yields its base URL, stops its process group."""
-    port = free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            ["make", "--no-print-directory", "run", f"PORT={port}"],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_live(base_url, process, log)
-        yield base_url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-
-
 def test_make_run_on_memory_with_a_first_admin_from_the_environment(tmp_path: Path) -> None:
     """The README's line: CATALOG_DATABASE_URL=memory:// CATALOG_FIRST_ADMIN_EMAIL=...
     CATALOG_FIRST_ADMIN_PASSWORD=... make run; then GET /users with the admin's token."""
@@ -109,7 +80,7 @@ def test_make_run_on_memory_with_a_first_admin_from_the_environment(tmp_path: Pa
         "memory://", CATALOG_FIRST_ADMIN_EMAIL=email, CATALOG_FIRST_ADMIN_PASSWORD=PASSWORD
     )
     with (
-        _make_run(env, tmp_path / "run.log") as base_url,
+        make_run(env, tmp_path / "run.log") as base_url,
         httpx.Client(base_url=base_url) as client,
     ):
         login = client.post("/auth/token", data={"username": email, "password": PASSWORD})
