@@ -56,9 +56,9 @@ async def test_processes_starting_together_make_one_admin(
         url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
     else:
         url = str(request.getfixturevalue("fresh_postgres_url"))
-    backend = open_backend(url)
-    await backend.migrate()  # once: in-process start-ups would queue on the SQLite file lock
-    await backend.dispose()
+    storage = open_backend(url)
+    await storage.migrate()  # once: in-process start-ups would queue on the SQLite file lock
+    await storage.dispose()
     email = unique_email("root")
     settings = settings_for(**_first_admin(url, email), auto_migrate=False)
     apps = [create_app(settings, container=build_container(settings)) for _ in range(3)]
