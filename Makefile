@@ -23,6 +23,7 @@ check: install
 
 test: install
 	scripts/ensure-chromium
+	scripts/ensure-pgbouncer
 	$(BIN)/pytest
 
 # `serve` migrates first (CATALOG_AUTO_MIGRATE, on by default), once.

@@ -1,8 +1,9 @@
 """One factory picks the storage backend from the database URL.
 
 Nothing in `domain` or `application` knows which backend runs: they see a
-`UnitOfWorkFactory`. The entrypoints see a `Backend`: the factory plus the few
-operations an operator needs (is the database there, build its schema, let it go).
+`UnitOfWorkFactory` for writes and the readers for queries. The entrypoints see a
+`Backend`: those, plus the few operations an operator needs (is the database there,
+build its schema, let it go).
 """
 
 from collections.abc import Awaitable, Callable
@@ -10,11 +11,24 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.memory import (
+    InMemoryDatabase,
+    InMemoryItemReader,
+    InMemoryUnitOfWork,
+    InMemoryUserReader,
+)
 from adapters.sqlalchemy import migrations
-from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
+from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.engine import Pooler, create_engine
+from adapters.sqlalchemy.readers import (
+    CoreRows,
+    RowSource,
+    SqlAlchemyItemReader,
+    SqlAlchemyUserReader,
+)
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from application.ports import UnitOfWorkFactory
+from application.ports import ItemReader, UnitOfWorkFactory, UserReader
 
 MEMORY_URL = "memory://"
 _SQL_SCHEMES = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql"}
@@ -24,10 +38,12 @@ async def _nothing() -> None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Backend:
     name: str  # "memory", "sqlite" or "postgresql"
     uow: UnitOfWorkFactory
+    users: UserReader
+    items: ItemReader
     ping: Callable[[], Awaitable[None]]  # raises when the database cannot be reached
     migrate: Callable[[], Awaitable[None]]  # brings the schema to the newest revision
     dispose: Callable[[], Awaitable[None]]  # closes every connection
@@ -46,42 +62,50 @@ def check_database_url(url: str) -> None:
     migrations.check_sqlite_directory(url)
 
 
-def open_backend(url: str, *, pool_size: int = 5) -> Backend:
+def open_backend(url: str, *, pool_size: int = 5, pooler: Pooler = "none") -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
 
-    Nothing connects here: the first unit of work, ping or migration does."""
+    Nothing connects here: the first unit of work, read, ping or migration does."""
     check_database_url(url)
     if url.startswith(MEMORY_URL):
         return _memory()
-    return _sql(_SQL_SCHEMES[url.split(":", 1)[0]], url, pool_size=pool_size)
+    scheme = _SQL_SCHEMES[url.split(":", 1)[0]]
+    return _sql(scheme, url, pool_size=pool_size, pooler=pooler)
 
 
 def _memory() -> Backend:
     database = InMemoryDatabase()
+    return Backend(
+        name="memory",
+        uow=lambda: InMemoryUnitOfWork(database),
+        users=InMemoryUserReader(database),
+        items=InMemoryItemReader(database),
+        ping=_nothing,
+        migrate=_nothing,
+        dispose=_nothing,
+    )
 
-    def uow(*, read_only: bool = False) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(database, read_only=read_only)
 
-    return Backend("memory", uow, _nothing, _nothing, _nothing)
-
-
-def _sql(name: str, url: str, *, pool_size: int) -> Backend:
-    """On PostgreSQL, reads get a pool of their own in autocommit (each pool `pool_size`)."""
-    engine = create_engine(url, pool_size=pool_size)
-    reader = engine
-    if name == "postgresql":
-        reader = create_engine(url, pool_size=pool_size, autocommit=True)
+def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler) -> Backend:
+    database = Database(create_engine(url, pool_size=pool_size, pooler=pooler))
+    # PostgreSQL reads go straight to the driver (asyncpg_rows.py), except behind a
+    # transaction pooler, where only statements inside a transaction are safe.
+    direct = name == "postgresql" and pooler == "none"
+    rows: RowSource = AsyncpgRows(database) if direct else CoreRows(database)
 
     async def ping() -> None:
-        async with reader.connect() as connection:
+        async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def migrate() -> None:
-        await migrations.upgrade(engine)
+        await migrations.upgrade(database.engine)
 
-    async def dispose() -> None:
-        await engine.dispose()
-        await reader.dispose()
-
-    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
-    return Backend(name, uow, ping, migrate, dispose)
+    return Backend(
+        name=name,
+        uow=SqlAlchemyUnitOfWorkFactory(database),
+        users=SqlAlchemyUserReader(rows),
+        items=SqlAlchemyItemReader(rows),
+        ping=ping,
+        migrate=migrate,
+        dispose=database.dispose,
+    )

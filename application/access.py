@@ -1,14 +1,17 @@
 """Who is acting, and what they may do: authorization as a business rule."""
 
-from application.ports import UnitOfWork
+from application.ports import ItemReader, ItemRepository, UserReader, UserRepository
 from domain.errors import InvalidCredentials, NotFound, PermissionDenied, PreconditionFailed
 from domain.items import Item
 from domain.users import User
 
+Users = UserRepository | UserReader
+Items = ItemRepository | ItemReader
 
-async def active_actor(uow: UnitOfWork, actor_id: int) -> User:
+
+async def active_actor(users: Users, actor_id: int) -> User:
     """The acting user; a deleted or deactivated user is no longer anyone."""
-    actor = await uow.users.get(actor_id)
+    actor = await users.get(actor_id)
     if actor is None or not actor.is_active:
         raise InvalidCredentials()
     return actor
@@ -35,15 +38,15 @@ def require_version(kind: str, key: int, current: int, expected: int | None) -> 
         raise PreconditionFailed(kind, key)
 
 
-async def existing_user(uow: UnitOfWork, user_id: int) -> User:
-    user = await uow.users.get(user_id)
+async def existing_user(users: Users, user_id: int) -> User:
+    user = await users.get(user_id)
     if user is None:
         raise NotFound("user", user_id)
     return user
 
 
-async def existing_item(uow: UnitOfWork, item_id: int) -> Item:
-    item = await uow.items.get(item_id)
+async def existing_item(items: Items, item_id: int) -> Item:
+    item = await items.get(item_id)
     if item is None:
         raise NotFound("item", item_id)
     return item

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from application.ports import AccessToken, PasswordHasher, TokenService, UnitOfWorkFactory
+from application.ports import AccessToken, PasswordHasher, TokenService, UserReader
 from domain.errors import InvalidCredentials, InvariantViolated
 from domain.users import normalise_email
 
@@ -17,20 +17,15 @@ class Authenticate:
     """Issues a token for an active user whose password matches. An unknown email, a
     wrong password and an inactive user fail alike, at the cost of one hash check."""
 
-    def __init__(
-        self, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, tokens: TokenService
-    ) -> None:
-        self._uow, self._hasher, self._tokens = uow, hasher, tokens
+    def __init__(self, *, users: UserReader, hasher: PasswordHasher, tokens: TokenService) -> None:
+        self._users, self._hasher, self._tokens = users, hasher, tokens
 
     async def __call__(self, cmd: AuthenticateCommand) -> AccessToken:
         try:
             email = normalise_email(cmd.email)
         except InvariantViolated:
             email = None
-        user = None
-        if email is not None:
-            async with self._uow(read_only=True) as uow:
-                user = await uow.users.get_by_email(email)
+        user = None if email is None else await self._users.get_by_email(email)
         matches = await self._hasher.verify(
             None if user is None else user.password_hash, cmd.password
         )

@@ -11,7 +11,7 @@ from application.access import (
     require_version,
 )
 from application.pagination import ItemFilter, Page, PageRequest, page_of
-from application.ports import Clock, UnitOfWorkFactory
+from application.ports import Clock, ItemReader, UnitOfWorkFactory
 from domain import rules
 from domain.errors import InvariantViolated
 from domain.events import ItemCreated, ItemDeleted, ItemUpdated
@@ -92,7 +92,7 @@ class CreateItem:
             now=self._clock.now(),
         )
         async with self._uow() as uow:
-            await active_actor(uow, cmd.actor_id)
+            await active_actor(uow.users, cmd.actor_id)
             item = await uow.items.add(draft)
             uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
             await uow.commit()
@@ -102,38 +102,34 @@ class CreateItem:
 class GetItem:
     """Anyone may read any item."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, *, items: ItemReader) -> None:
+        self._items = items
 
     async def __call__(self, query: GetItemQuery) -> Item:
-        async with self._uow(read_only=True) as uow:
-            return await existing_item(uow, query.item_id)
+        return await existing_item(self._items, query.item_id)
 
 
 class ListItems:
     """Anyone may list items, filtered by owner, name and price, sorted by id or price."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, *, items: ItemReader) -> None:
+        self._items = items
 
     async def __call__(self, query: ListItemsQuery) -> Page[Item]:
-        where = check_filter(query.where)
-        async with self._uow(read_only=True) as uow:
-            rows = await uow.items.list(where, query.page)
+        rows = await self._items.list(check_filter(query.where), query.page)
         return page_of(rows, query.page, price=lambda item: item.price)
 
 
 class ExportItems:
     """Every matching item, by id, read in batches so memory stays flat."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory, batch_size: int = EXPORT_BATCH) -> None:
-        self._uow, self._batch_size = uow, batch_size
+    def __init__(self, *, items: ItemReader, batch_size: int = EXPORT_BATCH) -> None:
+        self._items, self._batch_size = items, batch_size
 
     async def __call__(self, query: ExportItemsQuery) -> AsyncIterator[Item]:
         where = check_filter(query.where)
-        async with self._uow(read_only=True) as uow:
-            async for item in uow.items.stream(where, batch_size=self._batch_size):
-                yield item
+        async for item in self._items.stream(where, batch_size=self._batch_size):
+            yield item
 
 
 class UpdateItem:
@@ -144,8 +140,8 @@ class UpdateItem:
 
     async def __call__(self, cmd: UpdateItemCommand) -> Item:
         async with self._uow() as uow:
-            actor = await active_actor(uow, cmd.actor_id)
-            item = await existing_item(uow, cmd.item_id)
+            actor = await active_actor(uow.users, cmd.actor_id)
+            item = await existing_item(uow.items, cmd.item_id)
             require_owner_or_admin(actor, item)
             require_version("item", item.id, item.version, cmd.expected_version)
             changed = item.change(
@@ -165,8 +161,8 @@ class DeleteItem:
 
     async def __call__(self, cmd: DeleteItemCommand) -> None:
         async with self._uow() as uow:
-            actor = await active_actor(uow, cmd.actor_id)
-            item = await existing_item(uow, cmd.item_id)
+            actor = await active_actor(uow.users, cmd.actor_id)
+            item = await existing_item(uow.items, cmd.item_id)
             require_owner_or_admin(actor, item)
             require_version("item", item.id, item.version, cmd.expected_version)
             await uow.items.delete(item.id)

@@ -1,6 +1,11 @@
-"""The ports: what the use cases need from the world, implemented by the adapters."""
+"""The ports: what the use cases need from the world, implemented by the adapters.
 
-from collections.abc import AsyncIterator
+Writes go through a `UnitOfWork` and its repositories (load, change, save, commit).
+Queries go through the readers, which see committed data only and never write: a fast
+path for reads is then a visible adapter of its own, not a switch inside the unit of work.
+"""
+
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -27,9 +32,6 @@ class UserRepository(Protocol):
     async def delete(self, user_id: int) -> None:
         """Deletes the user and, in the same transaction, their items."""
 
-    async def list(self, page: PageRequest) -> list[User]:
-        """At most `page.limit + 1` users in `page.sort` order, after `page.after`."""
-
 
 class ItemRepository(Protocol):
     async def add(self, item: Item) -> Item: ...
@@ -41,12 +43,6 @@ class ItemRepository(Protocol):
 
     async def delete(self, item_id: int) -> None: ...
 
-    async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
-        """At most `page.limit + 1` matching items in `page.sort` order, after `page.after`."""
-
-    def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
-        """Every matching item by id, fetched `batch_size` rows at a time."""
-
 
 class UnitOfWork(Protocol):
     """One transaction. Rolls back on exit unless `commit()` was awaited."""
@@ -56,6 +52,10 @@ class UnitOfWork(Protocol):
 
     @property
     def items(self) -> ItemRepository: ...
+
+    @property
+    def events(self) -> Sequence[DomainEvent]:
+        """The events recorded so far, in order; they count only if the unit commits."""
 
     async def __aenter__(self) -> Self: ...
 
@@ -74,9 +74,32 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
-        """A new unit of work. `read_only` promises it will not write or commit, which
-        lets a backend skip the transaction's round trips."""
+    def __call__(self) -> UnitOfWork:
+        """A new unit of work."""
+
+
+class UserReader(Protocol):
+    """Users as committed: the query side."""
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None:
+        """`email` is already normalised."""
+
+    async def list(self, page: PageRequest) -> list[User]:
+        """At most `page.limit + 1` users in `page.sort` order (by id), after `page.after`."""
+
+
+class ItemReader(Protocol):
+    """Items as committed: the query side."""
+
+    async def get(self, item_id: int) -> Item | None: ...
+
+    async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
+        """At most `page.limit + 1` matching items in `page.sort` order, after `page.after`."""
+
+    def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
+        """Every matching item by id, fetched `batch_size` rows at a time."""
 
 
 class PasswordHasher(Protocol):

@@ -10,7 +10,7 @@ from application.access import (
     require_version,
 )
 from application.pagination import Page, PageRequest, Sort, page_of
-from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory, UserReader
 from domain import rules
 from domain.errors import EmailAlreadyRegistered, InvariantViolated, PermissionDenied
 from domain.events import UserDeleted, UserRegistered, UserUpdated
@@ -108,29 +108,28 @@ class CreateAdmin(RegisterUser):
 class GetUser:
     """A user may read their own record; an admin may read anyone's."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, *, users: UserReader) -> None:
+        self._users = users
 
     async def __call__(self, query: GetUserQuery) -> User:
-        async with self._uow(read_only=True) as uow:
-            actor = await active_actor(uow, query.actor_id)
-            require_self_or_admin(actor, query.user_id)
-            return actor if actor.id == query.user_id else await existing_user(uow, query.user_id)
+        actor = await active_actor(self._users, query.actor_id)
+        require_self_or_admin(actor, query.user_id)
+        if actor.id == query.user_id:
+            return actor
+        return await existing_user(self._users, query.user_id)
 
 
 class ListUsers:
     """Only an admin may list users, by id in either direction."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, *, users: UserReader) -> None:
+        self._users = users
 
     async def __call__(self, query: ListUsersQuery) -> Page[User]:
-        async with self._uow(read_only=True) as uow:
-            require_admin(await active_actor(uow, query.actor_id))
-            if query.page.sort not in (Sort.ID, Sort.ID_DESC):
-                raise InvariantViolated("sort", "users sort only by id or -id")
-            rows = await uow.users.list(query.page)
-        return page_of(rows, query.page)
+        require_admin(await active_actor(self._users, query.actor_id))
+        if query.page.sort not in (Sort.ID, Sort.ID_DESC):
+            raise InvariantViolated("sort", "users sort only by id or -id")
+        return page_of(await self._users.list(query.page), query.page)
 
 
 class UpdateUser:
@@ -146,11 +145,11 @@ class UpdateUser:
         if cmd.password is not None:
             password_hash = await self._hasher.hash(check_password(cmd.password))
         async with self._uow() as uow:
-            actor = await active_actor(uow, cmd.actor_id)
+            actor = await active_actor(uow.users, cmd.actor_id)
             require_self_or_admin(actor, cmd.user_id)
             if (cmd.is_active is not None or cmd.is_admin is not None) and not actor.is_admin:
                 raise PermissionDenied("only an admin may change is_active or is_admin")
-            user = await existing_user(uow, cmd.user_id)
+            user = await existing_user(uow.users, cmd.user_id)
             require_version("user", user.id, user.version, cmd.expected_version)
             if email is not None and email != user.email:
                 await _ensure_email_free(uow, email)
@@ -176,9 +175,9 @@ class DeleteUser:
 
     async def __call__(self, cmd: DeleteUserCommand) -> None:
         async with self._uow() as uow:
-            actor = await active_actor(uow, cmd.actor_id)
+            actor = await active_actor(uow.users, cmd.actor_id)
             require_self_or_admin(actor, cmd.user_id)
-            user = await existing_user(uow, cmd.user_id)
+            user = await existing_user(uow.users, cmd.user_id)
             require_version("user", user.id, user.version, cmd.expected_version)
             await uow.users.delete(user.id)
             uow.record(UserDeleted(user_id=user.id))

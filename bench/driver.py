@@ -3,7 +3,8 @@
     python -m bench.driver --out bench/out [--rounds 3 --duration 8 --warmup 2 ...]
 
 Needs BENCH_DATABASE_URL (plain postgresql://, seeded), CATALOG_DATABASE_URL and
-CATALOG_JWT_SECRET in the environment. In each round every app in turn (the order rotates
+CATALOG_JWT_SECRET in the environment; BENCH_BASELINE=<checkout> adds that checkout's
+Catalog as `baseline-1w`. In each round every app in turn (the order rotates
 from round to round) is started on its own port, goes through every scenario (a short
 warm-up, then one measurement each) and is stopped, so only one app's pool holds database
 connections at a time. Every measurement and the medians go to OUT/results.json.
@@ -70,6 +71,14 @@ def catalog(workers: int, port: int) -> App:
     return App(f"catalog-{workers}w", port, [*command, "--workers", str(workers)], env)
 
 
+def baseline(tree: str, port: int) -> App:
+    """Catalog as an earlier checkout at `tree` has it (BENCH_BASELINE), 1 worker, for a
+    before-and-after comparison in the same run: `git worktree add /tmp/base <rev>`."""
+    command = [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)]
+    env = {"CATALOG_AUTO_MIGRATE": "false", "CATALOG_LOG_LEVEL": "WARNING", "PYTHONPATH": tree}
+    return App("baseline-1w", port, command, env)
+
+
 def all_apps() -> dict[str, App]:
     apps = [
         reference("ceiling", "ceiling", 8101),
@@ -78,6 +87,9 @@ def all_apps() -> dict[str, App]:
         reference("tutorial", "tutorial", 8104),
         reference("sync_app", "sync", 8105),
     ]
+    tree = os.environ.get("BENCH_BASELINE")
+    if tree:
+        apps.append(baseline(tree, 8106))
     return {app.name: app for app in apps}
 
 

@@ -1,5 +1,8 @@
-"""In-process micro-benchmark: get an item by id through the unit of work and repository,
-against the same query on a bare asyncpg connection (the ceiling), on PostgreSQL.
+"""In-process micro-benchmark on PostgreSQL: an item read by id through the readers, and
+changed through the unit of work (AsyncSession), against the same work on a bare asyncpg
+connection (the ceiling), on a bare SQLAlchemy `AsyncConnection`, and with the ORM's
+imperative mapping (a mapped copy of the entity: the domain's are frozen, slotted
+dataclasses the ORM cannot instrument).
 
     .venv/bin/python -m bench.micro_uow [--iterations N]
 
@@ -19,14 +22,20 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 import asyncpg
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import registry
 
 from adapters.backends import open_backend
+from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
+from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.reads import CoreReader
-from adapters.sqlalchemy.repositories import _GET_ITEM, SqlAlchemyItemRepository
+from adapters.sqlalchemy.mapping import ITEMS as ITEM_MAPPING
+from adapters.sqlalchemy.readers import CoreRows, SqlAlchemyItemReader
+from adapters.sqlalchemy.repositories import GET_ITEM
+from adapters.sqlalchemy.tables import items
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from domain.items import Item
 from tests.support.data import new_item, new_user
 from tests.support.wire import RoundTripCounter
 
@@ -36,6 +45,10 @@ ROUNDS = 5
 BARE_SQL = (
     "SELECT id, owner_id, name, description, price, created_at, updated_at, version"
     " FROM items WHERE id = $1"
+)
+BARE_UPDATE = "UPDATE items SET name = $2, version = $3 WHERE id = $1 AND version = $4"
+CORE_UPDATE = update(items).where(
+    items.c.id == bindparam("key"), items.c.version == bindparam("expected")
 )
 Variant = Callable[[int], Awaitable[object]]
 
@@ -75,45 +88,74 @@ async def _rates(variants: dict[str, Variant], *, iterations: int) -> dict[str, 
     return {label: statistics.median(rates) for label, rates in samples.items()}
 
 
-def _engines(url: URL) -> tuple[AsyncEngine, AsyncEngine]:
-    """The writer and the autocommit reader, as adapters.backends makes them."""
-    plain = url.render_as_string(hide_password=False)
-    return create_engine(plain, pool_size=1), create_engine(plain, pool_size=1, autocommit=True)
+class MappedItem:
+    """A mutable copy of the entity, for the imperative-mapping variant only."""
+
+    id: int
+    name: str
+    version: int
 
 
-def _variants(
-    engines: tuple[AsyncEngine, AsyncEngine], bare: asyncpg.Connection
-) -> dict[str, Variant]:
-    engine, reader = engines
-    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+_orm = registry()
+_orm.map_imperatively(MappedItem, items, version_id_col=items.c.version)
 
-    async def bare_driver(key: int) -> object:
+
+def _variants(database: Database, bare: asyncpg.Connection) -> dict[str, Variant]:
+    engine = database.engine
+    uow = SqlAlchemyUnitOfWorkFactory(database)
+    driver_reader = SqlAlchemyItemReader(AsyncpgRows(database))
+    core_reader = SqlAlchemyItemReader(CoreRows(database))
+
+    async def bare_read(key: int) -> object:
         return await bare.fetchrow(BARE_SQL, key)
 
-    async def read_only_uow(key: int) -> object:
-        async with uow(read_only=True) as tx:
-            return await tx.items.get(key)
+    async def bare_write(key: int) -> object:
+        async with bare.transaction():
+            row = await bare.fetchrow(BARE_SQL, key)
+            version = row["version"]
+            return await bare.execute(BARE_UPDATE, key, f"n{version}", version + 1, version)
 
-    async def read_only_core(key: int) -> object:
-        async with reader.connect() as conn:
-            return await SqlAlchemyItemRepository(conn, CoreReader(conn)).get(key)
-
-    async def read_write_uow(key: int) -> object:
+    async def uow_write(key: int) -> object:
         async with uow() as tx:
-            return await tx.items.get(key)
+            item = await tx.items.get(key)
+            assert item is not None
+            changed = item.change(now=item.updated_at, name=f"n{item.version}")
+            await tx.items.update(changed, expected_version=item.version)
+            await tx.commit()
+        return changed
 
-    async def async_session(key: int) -> object:
-        async with sessions() as session:
-            return (await session.execute(_GET_ITEM, {"key": key})).first()
+    async def connection_write(key: int) -> object:
+        async with engine.connect() as conn:
+            row = (await conn.execute(GET_ITEM, {"key": key})).first()
+            assert row is not None
+            item: Item = ITEM_MAPPING.load(row)
+            values = {"name": f"n{item.version}", "version": item.version + 1}
+            params = {**values, "key": key, "expected": item.version}
+            await conn.execute(CORE_UPDATE, params)
+            await conn.commit()
+        return item
+
+    async def orm_write(key: int) -> object:
+        async with database.sessions() as session:
+            mapped = await session.get(MappedItem, key)
+            assert mapped is not None
+            mapped.name = f"n{mapped.version}"
+            await session.commit()  # UPDATE ... WHERE id AND version (version_id_col)
+        return mapped
 
     return {
-        "bare asyncpg (ceiling)": bare_driver,
-        "UnitOfWork(read_only=True).items.get": read_only_uow,
-        "same, through SQLAlchemy Core execute": read_only_core,
-        "UnitOfWork().items.get (no commit)": read_write_uow,
-        "AsyncSession + same statement": async_session,
+        "read: bare asyncpg (ceiling)": bare_read,
+        "read: ItemReader on the driver": driver_reader.get,
+        "read: ItemReader through Core": core_reader.get,
+        "write: bare asyncpg (ceiling)": bare_write,
+        "write: UnitOfWork on AsyncSession": uow_write,
+        "write: same on a bare AsyncConnection": connection_write,
+        "write: ORM imperative mapping": orm_write,
     }
+
+
+def _database(url: URL) -> Database:
+    return Database(create_engine(url.render_as_string(hide_password=False), pool_size=1))
 
 
 async def _round_trips(url: URL, variant: str, *, samples: int = 20) -> dict[str, float]:
@@ -121,10 +163,10 @@ async def _round_trips(url: URL, variant: str, *, samples: int = 20) -> dict[str
     counter = RoundTripCounter(host=url.host or "127.0.0.1", port=url.port or 5432)
     port = await counter.start()
     proxied = url.set(host="127.0.0.1", port=port).update_query_dict({"ssl": "disable"})
-    engines = _engines(proxied)
+    database = _database(proxied)
     bare = await _bare(proxied)
     try:
-        get = _variants(engines, bare)[variant]
+        get = _variants(database, bare)[variant]
         for key in range(1, 6):
             await get(key)
         counter.round_trips.clear()
@@ -133,8 +175,7 @@ async def _round_trips(url: URL, variant: str, *, samples: int = 20) -> dict[str
         return {kind: n / samples for kind, n in sorted(counter.round_trips.items())}
     finally:
         await bare.close()
-        for engine in engines:
-            await engine.dispose()
+        await database.dispose()
         await counter.close()
 
 
@@ -148,18 +189,17 @@ async def main(iterations: int) -> None:
     )
     try:
         await _seed(url.render_as_string(hide_password=False))
-        engines = _engines(url)
+        database = _database(url)
         bare = await _bare(url)
         try:
-            rates = await _rates(_variants(engines, bare), iterations=iterations)
+            rates = await _rates(_variants(database, bare), iterations=iterations)
         finally:
             await bare.close()
-            for engine in engines:
-                await engine.dispose()
-        ceiling = rates["bare asyncpg (ceiling)"]
-        print(f"get item by id, {iterations} sequential calls each, one connection")
+            await database.dispose()
+        print(f"an item by id: read it, or read and change it; {iterations} calls each")
         print(f"{'variant':40} {'calls/s':>9} {'ratio':>6}  round trips per call (wire)")
         for label, rate in rates.items():
+            ceiling = rates[label.split(":")[0] + ": bare asyncpg (ceiling)"]
             trips = await _round_trips(url, label)
             detail = ", ".join(f"{kind} {n:g}" for kind, n in trips.items())
             total = sum(trips.values())

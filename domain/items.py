@@ -1,5 +1,6 @@
 """The Item entity and its rules."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -60,21 +61,10 @@ class Item:
         rules.version(self.version)
 
     @classmethod
-    def restore(
-        cls,
-        *,
-        id: int,
-        owner_id: int,
-        name: str,
-        description: str | None,
-        price: Decimal,
-        created_at: datetime,
-        updated_at: datetime,
-        version: int,
-    ) -> "Item":
-        """An item as storage holds it, its fields not checked again. Only repositories
-        call this."""
-        return rules.restored(cls, locals())  # the parameters are the fields
+    def restore(cls, values: Mapping[str, object]) -> "Item":
+        """A item as storage holds it (a value for each field), its fields not
+        checked again. Only repositories and readers call this."""
+        return rules.restored(cls, values)
 
     @classmethod
     def create(

@@ -1,5 +1,6 @@
 """The User entity and its rules."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -56,22 +57,10 @@ class User:
         return f"User(id={self.id}, email={self.email!r}, version={self.version})"
 
     @classmethod
-    def restore(
-        cls,
-        *,
-        id: int,
-        name: str,
-        email: str,
-        password_hash: str,
-        is_active: bool,
-        is_admin: bool,
-        created_at: datetime,
-        updated_at: datetime,
-        version: int,
-    ) -> "User":
-        """A user as storage holds it, its fields not checked again. Only repositories
-        call this."""
-        return rules.restored(cls, locals())  # the parameters are the fields
+    def restore(cls, values: Mapping[str, object]) -> "User":
+        """A user as storage holds it (a value for each field), its fields not
+        checked again. Only repositories and readers call this."""
+        return rules.restored(cls, values)
 
     @classmethod
     def register(cls, *, name: str, email: str, password_hash: str, now: datetime) -> "User":

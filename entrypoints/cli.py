@@ -26,7 +26,7 @@ from entrypoints.settings import Settings
 # The heavy modules (FastAPI, SQLAlchemy, the container) load inside the commands that need
 # them, so `catalog --help` and a mistyped argument answer at once.
 
-APP_FACTORY = "entrypoints.http.app:create_app"
+APP_FACTORY = "entrypoints.http.app:served_app"
 MEMORY_URL = "memory://"
 _DATABASE_LIBRARIES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "alembic"})
 
@@ -125,12 +125,12 @@ async def _migrate(settings: Settings) -> str:
     from entrypoints.container import build_container, start, stop
 
     container = build_container(settings)
-    services = await start(container)
+    backend = await start(container)
     try:
-        await services.backend.migrate()
+        await backend.migrate()
     finally:
         await stop(container)
-    return services.backend.name
+    return backend.name
 
 
 async def migrate(_: argparse.Namespace) -> None:
@@ -174,11 +174,11 @@ async def _create_admin(settings: Settings, command: RegisterUserCommand) -> Use
     from entrypoints.container import build_container, start, stop
 
     container = build_container(settings)
-    services = await start(container)
+    backend = await start(container)
     try:
         if settings.auto_migrate:
-            await services.backend.migrate()
-        return await services.create_admin(command)
+            await backend.migrate()
+        return await container.create_admin()(command)
     finally:
         await stop(container)
 

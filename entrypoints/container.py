@@ -2,13 +2,13 @@
 
 The HTTP app and the command line both build a `Container` from a `Settings`; tests
 override its providers with fakes (`container.hasher.override(providers.Object(fake))`).
-Nothing here runs at import time.
+Nothing here runs at import time. The use cases are stateless Singletons: `start()`
+opens the backend and makes each of them once, and from then on a call such as
+`container.get_item()` hands back that instance without awaiting anything.
 """
 
 import inspect
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, fields
-from typing import Any, TypeVar, cast
 
 from dependency_injector import containers, providers
 
@@ -16,15 +16,7 @@ from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
 from adapters.security import Argon2PasswordHasher, JwtTokenService
 from application.auth import Authenticate
-from application.items import (
-    CreateItem,
-    DeleteItem,
-    ExportItems,
-    GetItem,
-    ListItems,
-    UpdateItem,
-)
-from application.ports import TokenService
+from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
 from application.users import (
     CreateAdmin,
     DeleteUser,
@@ -35,12 +27,12 @@ from application.users import (
 )
 from entrypoints.settings import Settings
 
-T = TypeVar("T")
 
-
-async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
+async def _backend(settings: Settings) -> AsyncIterator[Backend]:
     """The storage backend for the process; its connections close on shutdown."""
-    backend = open_backend(url, pool_size=pool_size)
+    backend = open_backend(
+        settings.database_url, pool_size=settings.db_pool_size, pooler=settings.db_pooler
+    )
     try:
         yield backend
     finally:
@@ -50,12 +42,10 @@ async def _backend(url: str, pool_size: int) -> AsyncIterator[Backend]:
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
-    backend = providers.Resource(
-        _backend,
-        url=settings.provided.database_url,
-        pool_size=settings.provided.db_pool_size,
-    )
+    backend = providers.Resource(_backend, settings=settings)
     uow = backend.provided.uow
+    users = backend.provided.users
+    items = backend.provided.items
 
     clock = providers.Singleton(SystemClock)
     hasher = providers.Singleton(Argon2PasswordHasher)
@@ -66,68 +56,55 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=settings.provided.access_token_ttl_seconds,
     )
 
-    authenticate = providers.Factory(Authenticate, uow=uow, hasher=hasher, tokens=tokens)
-    register_user = providers.Factory(RegisterUser, uow=uow, hasher=hasher, clock=clock)
-    create_admin = providers.Factory(CreateAdmin, uow=uow, hasher=hasher, clock=clock)
-    get_user = providers.Factory(GetUser, uow=uow)
-    list_users = providers.Factory(ListUsers, uow=uow)
-    update_user = providers.Factory(UpdateUser, uow=uow, hasher=hasher, clock=clock)
-    delete_user = providers.Factory(DeleteUser, uow=uow)
+    authenticate = providers.Singleton(Authenticate, users=users, hasher=hasher, tokens=tokens)
+    register_user = providers.Singleton(RegisterUser, uow=uow, hasher=hasher, clock=clock)
+    create_admin = providers.Singleton(CreateAdmin, uow=uow, hasher=hasher, clock=clock)
+    get_user = providers.Singleton(GetUser, users=users)
+    list_users = providers.Singleton(ListUsers, users=users)
+    update_user = providers.Singleton(UpdateUser, uow=uow, hasher=hasher, clock=clock)
+    delete_user = providers.Singleton(DeleteUser, uow=uow)
 
-    create_item = providers.Factory(CreateItem, uow=uow, clock=clock)
-    get_item = providers.Factory(GetItem, uow=uow)
-    list_items = providers.Factory(ListItems, uow=uow)
-    export_items = providers.Factory(ExportItems, uow=uow)
-    update_item = providers.Factory(UpdateItem, uow=uow, clock=clock)
-    delete_item = providers.Factory(DeleteItem, uow=uow)
+    create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
+    get_item = providers.Singleton(GetItem, items=items)
+    list_items = providers.Singleton(ListItems, items=items)
+    export_items = providers.Singleton(ExportItems, items=items)
+    update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
+    delete_item = providers.Singleton(DeleteItem, uow=uow)
 
 
 def build_container(settings: Settings) -> Container:
     return Container(settings=settings)
 
 
-@dataclass(frozen=True, slots=True)
-class Services:
-    """What a running entrypoint uses, resolved once from the container at startup.
-
-    The use cases are stateless, so one instance of each serves every request.
-    """
-
-    backend: Backend
-    tokens: TokenService
-    authenticate: Authenticate
-    register_user: RegisterUser
-    create_admin: CreateAdmin
-    get_user: GetUser
-    list_users: ListUsers
-    update_user: UpdateUser
-    delete_user: DeleteUser
-    create_item: CreateItem
-    get_item: GetItem
-    list_items: ListItems
-    export_items: ExportItems
-    update_item: UpdateItem
-    delete_item: DeleteItem
-
-
-async def _resolve(provider: "providers.Provider[T]") -> T:
-    # Providers that depend on the async backend resource answer with awaitables.
-    value: Any = provider()
-    return cast(T, await value if inspect.isawaitable(value) else value)
-
-
-async def start(container: Container) -> Services:
-    """Opens the resources (the backend) and resolves every service."""
+async def start(container: Container) -> Backend:
+    """Opens the resources (the backend), makes every Singleton once, and lets them answer
+    synchronously from then on (they depend on an async resource, so until now each call
+    returned an awaitable). Returns the backend."""
     initialised = container.init_resources()
     if initialised is not None:
         await initialised
-    names = [field.name for field in fields(Services)]
-    resolved = {name: await _resolve(getattr(container, name)) for name in names}
-    return Services(**resolved)
+    for provider in _made_once(container):
+        made = provider()
+        if inspect.isawaitable(made):
+            await made
+        provider.disable_async_mode()
+    return container.backend()
 
 
 async def stop(container: Container) -> None:
-    """Closes the resources: the backend's connections."""
+    """Closes the resources (the backend's connections), so that a later `start` opens
+    them anew. The backend's Resource is async again first: in sync mode it would not
+    await its shutdown, and the connections would be left to the garbage collector."""
+    for provider in _made_once(container):
+        if isinstance(provider, providers.Resource):
+            provider.enable_async_mode()
     shutdown = container.shutdown_resources()
     if shutdown is not None:
         await shutdown
+    for provider in _made_once(container):
+        provider.reset_async_mode()
+    container.reset_singletons()
+
+
+def _made_once(container: Container) -> list["providers.Provider[object]"]:
+    return list(container.traverse(types=[providers.Resource, providers.Singleton]))

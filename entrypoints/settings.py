@@ -27,7 +27,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     auto_migrate: bool = True
+    # The most connections one process opens to the database, reads and writes together.
     db_pool_size: int = Field(default=10, ge=1, le=100)
+    # "pgbouncer": PostgreSQL is reached through pgbouncer in transaction pooling mode.
+    db_pooler: Literal["none", "pgbouncer"] = "none"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
     # An administrator created at start-up when no user has this email (every backend).

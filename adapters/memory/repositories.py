@@ -1,12 +1,9 @@
 """Repositories over the in-memory database: reads see committed rows and this
 transaction's own writes; writes go to the transaction until it commits."""
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from adapters.memory import queries
-from application.pagination import ItemFilter, PageRequest
 from domain.errors import VersionConflict
 from domain.items import Item
 from domain.users import User
@@ -49,9 +46,6 @@ class InMemoryUserRepository:
             if item is not None and item.owner_id == user_id:
                 self._changes.items[item.id] = None
 
-    async def list(self, page: PageRequest) -> list[User]:
-        return queries.page(self._visible().values(), page)
-
 
 class InMemoryItemRepository:
     def __init__(self, db: "InMemoryDatabase", changes: "Changes") -> None:
@@ -80,11 +74,3 @@ class InMemoryItemRepository:
 
     async def delete(self, item_id: int) -> None:
         self._changes.items[item_id] = None
-
-    async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
-        return queries.page((i for i in self._visible() if queries.matches(i, where)), page)
-
-    async def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
-        for item in sorted(self._visible(), key=lambda i: i.id):
-            if queries.matches(item, where):
-                yield item

@@ -40,9 +40,8 @@ class Changes:
 
 
 class InMemoryUnitOfWork:
-    def __init__(self, database: InMemoryDatabase, *, read_only: bool = False) -> None:
+    def __init__(self, database: InMemoryDatabase) -> None:
         self._db = database
-        self.read_only = read_only
         self._changes = Changes()
         self.events: list[DomainEvent] = []
         self._published = 0
@@ -67,8 +66,6 @@ class InMemoryUnitOfWork:
         self.events.append(event)
 
     async def commit(self) -> None:
-        if self.read_only:
-            raise RuntimeError("a read-only unit of work cannot commit")
         try:
             self._check_versions()
             self._check_unique_emails()

@@ -38,10 +38,11 @@ def items_page(where: ItemFilter, page: PageRequest) -> Query:
     return stmt, params
 
 
-def items_after(where: ItemFilter, *, last_id: int, limit: int) -> Select[Any]:
-    """The next batch of an export: matching items by id, after `last_id`."""
-    stmt = select(items).where(*_matching(where), items.c.id > last_id)
-    return stmt.order_by(items.c.id).limit(limit)
+def export_batch(where: ItemFilter, *, after_id: int, limit: int) -> Query:
+    """The next batch of an export: matching items by id, after `after_id`."""
+    params = _filter_params(where)
+    stmt = _export_statement(tuple(params))
+    return stmt, {**params, "after_id": after_id, "limit": limit}
 
 
 def escape_like(text: str) -> str:
@@ -82,6 +83,13 @@ def _users_statement(sort: Sort, *, after: bool, skip: bool) -> Select[Any]:
 
 
 @cache
+def _export_statement(names: tuple[str, ...]) -> Select[Any]:
+    after_id = bindparam("after_id", type_=items.c.id.type)
+    stmt = select(items).where(*_bound_matching(names), items.c.id > after_id)
+    return stmt.order_by(items.c.id).limit(bindparam("limit", type_=items.c.id.type))
+
+
+@cache
 def _items_statement(
     sort: Sort, names: tuple[str, ...], *, keyset: str | None, skip: bool
 ) -> Select[Any]:
@@ -119,17 +127,4 @@ def _bound_matching(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
         conditions.append(items.c.price >= bindparam("min_price"))
     if "max_price" in names:
         conditions.append(items.c.price <= bindparam("max_price"))
-    return conditions
-
-
-def _matching(where: ItemFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if where.owner_id is not None:
-        conditions.append(items.c.owner_id == where.owner_id)
-    if where.name_contains is not None:  # case-insensitive; % and _ match themselves
-        conditions.append(items.c.name.icontains(where.name_contains, autoescape=True))
-    if where.min_price is not None:
-        conditions.append(items.c.price >= where.min_price)
-    if where.max_price is not None:
-        conditions.append(items.c.price <= where.max_price)
     return conditions

@@ -1,21 +1,18 @@
-"""The unit of work: one pooled connection, one transaction, committed only on request.
+"""The unit of work: one `AsyncSession`, one transaction, committed only on request.
 
-A plain `AsyncConnection` with Core statements (no ORM session: no identity map to keep,
-nothing to lazy-load); bench/micro_uow.py measures it against the bare driver and an
-`AsyncSession`. On PostgreSQL a read-only unit of work takes its connection from a pool
-kept in autocommit, so a read costs its queries and no BEGIN or ROLLBACK: under READ
-COMMITTED each statement sees a fresh snapshot anyway, so a transaction would not make
-the reads more consistent. Its lookups by key go straight to the driver (see reads.py).
+The session comes from the `async_sessionmaker` built once per process (database.py);
+it begins on its first statement and holds one pooled connection until the unit of work
+ends. Repositories receive the session and never commit: `commit()` commits it, and
+leaving without a commit rolls back and closes it. On PostgreSQL the unit of work first
+takes a place at the pool's gate, so a request waits in line, not inside the pool.
 """
 
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sqlalchemy.gate import FairGate
-from adapters.sqlalchemy.reads import CoreReader, DriverReader, RowReader
+from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
 from domain.events import DomainEvent
 
@@ -24,29 +21,19 @@ class SqlAlchemyUnitOfWork:
     users: SqlAlchemyUserRepository
     items: SqlAlchemyItemRepository
 
-    def __init__(
-        self, engine: AsyncEngine, *, read_only: bool = False, gate: FairGate | None = None
-    ) -> None:
-        self._engine = engine
-        self._gate = gate
-        self.read_only = read_only
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._session: AsyncSession | None = None
         self.events: list[DomainEvent] = []
         self.committed = False
-        self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        if self._gate is not None:
-            await self._gate.enter()
-        try:
-            self._conn = conn = await self._engine.connect()
-        except BaseException:
-            self._leave_gate()
-            raise
-        reader: RowReader = CoreReader(conn)
-        if self.read_only and conn.dialect.name == "postgresql":
-            reader = DriverReader(conn)
-        self.users = SqlAlchemyUserRepository(conn, reader)
-        self.items = SqlAlchemyItemRepository(conn, reader)
+        gate = self._database.gate
+        if gate is not None:
+            await gate.enter()
+        self._session = session = self._database.sessions()
+        self.users = SqlAlchemyUserRepository(session)
+        self.items = SqlAlchemyItemRepository(session)
         return self
 
     async def __aexit__(
@@ -57,50 +44,27 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         if not self.committed:
             self.events.clear()
-        conn, self._conn = self._conn, None
+        session, self._session = self._session, None
         try:
-            if conn is not None:
-                await conn.close()  # rolls back whatever was not committed
+            if session is not None:
+                await session.close()  # rolls back whatever was not committed
         finally:
-            self._leave_gate()
-
-    def _leave_gate(self) -> None:
-        gate, self._gate = self._gate, None  # once per unit of work
-        if gate is not None:
-            gate.leave()
+            if session is not None and self._database.gate is not None:
+                self._database.gate.leave()
 
     def record(self, event: DomainEvent) -> None:
         self.events.append(event)
 
     async def commit(self) -> None:
-        if self.read_only:
-            raise RuntimeError("a read-only unit of work cannot commit")
-        if self._conn is None:
+        if self._session is None:
             raise RuntimeError("the unit of work is not open")
-        await self._conn.commit()
+        await self._session.commit()
         self.committed = True
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    """Makes units of work: writes on `engine`, reads on `reader` (an autocommit engine on
-    PostgreSQL; by default `engine` itself). On PostgreSQL each engine's units of work
-    pass a `FairGate` as large as its pool (gate.py: first come, first served)."""
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
-    def __init__(self, engine: AsyncEngine, *, reader: AsyncEngine | None = None) -> None:
-        self._engine = engine
-        self._reader = reader or engine
-        self._writes = _gate(self._engine)
-        self._reads = self._writes if self._reader is self._engine else _gate(self._reader)
-
-    def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        if read_only:
-            return SqlAlchemyUnitOfWork(self._reader, read_only=True, gate=self._reads)
-        return SqlAlchemyUnitOfWork(self._engine, gate=self._writes)
-
-
-def _gate(engine: AsyncEngine) -> FairGate | None:
-    """A gate for a PostgreSQL engine's pool (engine.py: a fixed size, no overflow)."""
-    pool = engine.pool
-    if engine.dialect.name != "postgresql" or not isinstance(pool, QueuePool):
-        return None
-    return FairGate(pool.size(), timeout=pool.timeout())
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._database)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from entrypoints import version
-from entrypoints.container import Container, Services, build_container, start, stop
+from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
 from entrypoints.http.errors import install_error_handlers
@@ -44,17 +44,17 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-async def _create_first_admin(settings: Settings, services: Services) -> None:
+async def _create_first_admin(settings: Settings, container: Container) -> None:
     """CATALOG_FIRST_ADMIN_*: in the serving process, so it exists on every backend
     (memory:// too); a user who already has the email is left as they are."""
     command = settings.first_admin()
     if command is not None:
-        created = await services.create_admin.if_missing(command)
+        created = await container.create_admin().if_missing(command)
         if created is not None:
             structlog.get_logger("catalog.app").info("first admin created", email=created.email)
 
 
-def _lifespan(container: Container, settings: Settings) -> Lifespan:
+def _lifespan(container: Container, settings: Settings, *, settle_gc: bool) -> Lifespan:
     log = structlog.get_logger("catalog.app")
 
     @asynccontextmanager
@@ -65,14 +65,14 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
                 "and stop working when the process restarts"
             )
         try:
-            services = await start(container)
+            backend = await start(container)
             if settings.auto_migrate:
-                await services.backend.migrate()
-            await _create_first_admin(settings, services)
-            app.state.services = services
-            app.state.verified_tokens = VerifiedTokens(services.tokens)
-            _settle_garbage_collector()
-            log.info("started", backend=services.backend.name)
+                await backend.migrate()
+            await _create_first_admin(settings, container)
+            app.state.verified_tokens = VerifiedTokens(container.tokens())
+            if settle_gc:
+                _settle_garbage_collector()
+            log.info("started", backend=backend.name)
             yield
         finally:
             await stop(container)
@@ -80,7 +80,19 @@ def _lifespan(container: Container, settings: Settings) -> Lifespan:
     return lifespan
 
 
-def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+def served_app() -> FastAPI:
+    """The app as `catalog serve` runs it (uvicorn's factory), the garbage collector
+    settled once it has started. Only a serving process does this: it changes the
+    collector for the whole process, which an app built by a test must not."""
+    return create_app(settle_gc=True)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    settle_gc: bool = False,
+) -> FastAPI:
     """The API over `settings` (read from the environment when not given). Pass a
     `container` to override providers with fakes."""
     settings = settings or Settings()
@@ -94,7 +106,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         redoc_url=None,
         openapi_url="/openapi.json",
         redirect_slashes=False,
-        lifespan=_lifespan(container, settings),
+        lifespan=_lifespan(container, settings, settle_gc=settle_gc),
         # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
         # looks up the global OTel providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},

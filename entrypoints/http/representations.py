@@ -1,58 +1,56 @@
-"""Domain objects to JSON bytes, built directly: the response models document the shape,
-these functions produce it once, with no second validation pass. Prices go out as the
-strings they are ("12.50", exact, with their two places): orjson serialises every value
-natively, with no Python `default` hook called per price."""
+"""Domain objects to responses. Each resource's JSON has one definition, its response
+model in schemas.py (which also documents it); `body_of` reads that model's fields off
+the domain object, with no second validation pass. Fields the model declares as `str`
+go out as `str(value)`: prices leave as the exact strings they are ("12.50"), and orjson
+serialises everything else natively, with no per-value Python hook."""
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlencode, urlunsplit
 
 import orjson
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
 from application.pagination import Keyset
 from domain.items import Item
-from domain.users import User
-from entrypoints.http.dependencies import etag
+from entrypoints.http.schemas import ItemOut, UserOut
+from entrypoints.http.versions import etag, unchanged
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 _OPTIONS = orjson.OPT_UTC_Z
 EXPORT_CHUNK = 200  # lines per write
+Body = dict[str, Any]
+
+
+def body_of(model: type[BaseModel]) -> Callable[[object], Body]:
+    """A function from a domain object to the JSON body `model` describes."""
+    names = tuple(model.model_fields)
+    read = attrgetter(*names)
+    as_text = tuple(name for name, field in model.model_fields.items() if field.annotation is str)
+
+    def body(entity: object) -> Body:
+        values = dict(zip(names, read(entity), strict=True))
+        for name in as_text:
+            values[name] = str(values[name])
+        return values
+
+    return body
+
+
+user_body = body_of(UserOut)  # never the password hash: UserOut has no such field
+item_body = body_of(ItemOut)
 
 
 def dumps(body: object) -> bytes:
     return orjson.dumps(body, option=_OPTIONS)
 
 
-def user_body(user: User) -> dict[str, Any]:
-    """Never the password hash."""
-    return {
-        "id": user.id,
-        "name": user.name,
-        "email": user.email,
-        "is_active": user.is_active,
-        "is_admin": user.is_admin,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    }
-
-
-def item_body(item: Item) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "owner_id": item.owner_id,
-        "name": item.name,
-        "description": item.description,
-        "price": str(item.price),  # exact, with its two places
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-    }
-
-
 def resource(
-    body: dict[str, Any], *, version: int, status: int = 200, location: str | None = None
+    body: Body, *, version: int, status: int = 200, location: str | None = None
 ) -> Response:
     """A single resource, with its ETag (and its Location when just created)."""
     headers = {"ETag": etag(version)}
@@ -61,13 +59,14 @@ def resource(
     return Response(dumps(body), status, headers, media_type=JSON)
 
 
-def not_modified(version: int) -> Response:
-    return Response(status_code=304, headers={"ETag": etag(version)})
+def current(request: Request, body: Body, *, version: int) -> Response:
+    """A resource as read: 304 with its ETag when the caller already holds this version."""
+    if unchanged(request, version):
+        return Response(status_code=304, headers={"ETag": etag(version)})
+    return resource(body, version=version)
 
 
-def listing(
-    rows: Iterable[dict[str, Any]], *, request: Request, next_key: Keyset | None
-) -> Response:
+def listing(rows: Iterable[Body], *, request: Request, next_key: Keyset | None) -> Response:
     """A bare JSON array; `Link: <...>; rel="next"` when more rows exist."""
     headers = None
     if next_key is not None:
@@ -87,7 +86,7 @@ def next_url(request: Request, cursor: str) -> str:
     return urlunsplit(request.url.components._replace(query=urlencode(params)))
 
 
-def ndjson_line(body: dict[str, Any]) -> bytes:
+def ndjson_line(body: Body) -> bytes:
     return dumps(body) + b"\n"
 
 
@@ -103,5 +102,5 @@ async def ndjson_stream(first: Item | None, rest: AsyncGenerator[Item]) -> Async
                 yield b"".join(lines)
                 lines.clear()
         yield b"".join(lines)
-    finally:  # a client that goes away ends the read and its transaction now, not at GC
+    finally:  # a client that goes away ends the read now, not at garbage collection
         await rest.aclose()

@@ -3,8 +3,9 @@
 from typing import Any
 
 from entrypoints.http.schemas import ID_MAX, Problem
+from entrypoints.http.versions import IF_MATCH
 
-__all__ = ["ID_MAX", "WRITE", "problems"]
+__all__ = ["ID_MAX", "VERSIONED_WRITE", "WRITE", "problems"]
 
 _MEANING = {
     304: "Not modified: `If-None-Match` names the current version",
@@ -28,3 +29,5 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 WRITE = problems(401, 403, 404, 409, 412, 422)
+# A PATCH, PUT or DELETE of one resource: its errors, and the `If-Match` it honours.
+VERSIONED_WRITE: dict[str, Any] = {"responses": WRITE, "openapi_extra": IF_MATCH}

@@ -11,7 +11,7 @@ from dependency_injector import providers
 from fastapi import FastAPI
 
 from application.users import RegisterUserCommand
-from entrypoints.container import Container, Services, build_container
+from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.unit.fakes import FakePasswordHasher, unique, unique_email
@@ -50,11 +50,6 @@ class Api:
     app: FastAPI
     container: Container
 
-    @property
-    def services(self) -> Services:
-        services: Services = self.app.state.services
-        return services
-
     async def register(self, *, email: str | None = None, password: str = PASSWORD) -> int:
         body = {"name": unique("user"), "email": email or unique_email(), "password": password}
         response = await self.client.post("/users", json=body)
@@ -78,7 +73,7 @@ class Api:
     async def admin(self) -> Actor:
         """The first admin comes from the command line's path, not from the API."""
         email = unique_email("admin")
-        user = await self.services.create_admin(
+        user = await self.container.create_admin()(
             RegisterUserCommand(name=unique("admin"), email=email, password=PASSWORD)
         )
         return Actor(user.id, email, await self.token(email))

@@ -5,7 +5,9 @@ from inspect import getdoc
 
 from application.items import ExportItems
 from application.users import RegisterUser
-from entrypoints.http.app import GC_THRESHOLD
+from entrypoints.container import build_container
+from entrypoints.http.app import GC_THRESHOLD, create_app
+from entrypoints.http.versions import IF_MATCH, IF_NONE_MATCH
 from tests.e2e.api import Api, build_app, serving, settings_for
 
 OPERATIONS = {
@@ -61,7 +63,14 @@ async def test_the_openapi_document_describes_every_parameter_of_the_busiest_rou
     }
     patch = parameters("patch", "/items/{item_id}")
     assert set(patch) == {("path", "item_id"), ("header", "if-match")}
-    assert patch[("header", "if-match")]["description"] == 'The resource\'s ETag, e.g. "3"'
+    assert patch[("header", "if-match")] == IF_MATCH["parameters"][0]
+    # Every route with a version documents its header the same way (versions.py).
+    for path in ("/items/{item_id}", "/users/{user_id}"):
+        for method in ("patch", "put", "delete"):
+            assert parameters(method, path)[("header", "if-match")] == IF_MATCH["parameters"][0]
+        header = parameters("get", path)[("header", "if-none-match")]
+        assert header == IF_NONE_MATCH["parameters"][0]
+    assert ("header", "if-none-match") in parameters("get", "/users/me")
     assert paths["/items/{item_id}"]["patch"]["security"] == [{"OAuth2PasswordBearer": []}]
 
 
@@ -89,10 +98,24 @@ async def test_configured_origins_get_cors_headers() -> None:
         assert "access-control-allow-origin" not in stranger.headers
 
 
-async def test_a_started_app_freezes_its_startup_heap_and_collects_less_often() -> None:
-    gc.unfreeze()
-    gc.set_threshold(700, 10, 10)  # Python's defaults, as a fresh process has them
-    app, container = build_app(settings_for())
-    async with serving(app, container):
-        assert gc.get_threshold() == GC_THRESHOLD
-        assert gc.get_freeze_count() > 0  # startup's objects are out of the collector's way
+async def test_only_the_served_app_settles_the_garbage_collector() -> None:
+    """`catalog serve`'s app freezes its startup heap and collects less often; an app a
+    test builds leaves the process's collector as it found it."""
+    defaults = (700, 10, 10)  # Python's, as a fresh process has them
+
+    async def started(**options: bool) -> tuple[tuple[int, int, int], int]:
+        gc.unfreeze()
+        gc.set_threshold(*defaults)
+        settings = settings_for()
+        app = create_app(settings, container=build_container(settings), **options)
+        async with app.router.lifespan_context(app):
+            return gc.get_threshold(), gc.get_freeze_count()
+
+    try:
+        assert await started() == (defaults, 0)
+        threshold, frozen = await started(settle_gc=True)
+        assert threshold == GC_THRESHOLD
+        assert frozen > 0  # startup's objects are out of the collector's way
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*defaults)

@@ -68,7 +68,7 @@ async def test_processes_starting_together_make_one_admin(
         )
         transport = httpx.ASGITransport(app=apps[-1])
         async with httpx.AsyncClient(transport=transport, base_url="http://catalog.test") as client:
-            api = Api(client, apps[-1], build_container(settings))
+            api = Api(client, apps[-1], apps[-1].state.container)
             assert await _users_seen_by(api, email) == [(email, True)]
 
 

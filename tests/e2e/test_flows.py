@@ -1,7 +1,6 @@
 """The main flows again on every backend: memory, SQLite (a file) and PostgreSQL."""
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -10,6 +9,7 @@ import pytest
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
 from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
 from tests.e2e.problems import problem
 from tests.unit.fakes import unique, unique_email
@@ -54,20 +54,29 @@ def _sqlite(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
 
 
-BACKENDS: dict[str, Callable[[Path, pytest.FixtureRequest], str]] = {
-    "memory": lambda _, __: "memory://",
-    "sqlite": lambda tmp_path, _: _sqlite(tmp_path),
-    "postgresql": lambda _, request: str(request.getfixturevalue("fresh_postgres_url")),
-}
+BACKENDS = ["memory", "sqlite", "postgresql", "pgbouncer"]
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+def _settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The app's settings for `backend`; "pgbouncer" is PostgreSQL in transaction pooling
+    mode behind pgbouncer, with the setting that makes Catalog safe there."""
+    if backend == "memory":
+        return settings_for()
+    if backend == "sqlite":
+        return settings_for(_sqlite(tmp_path))
+    url = str(request.getfixturevalue("fresh_postgres_url"))
+    if backend == "pgbouncer":
+        pooled = request.getfixturevalue("pgbouncer").url_for(url)
+        return settings_for(pooled, db_pooler="pgbouncer")
+    return settings_for(url)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_the_main_flows_on_each_backend(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = BACKENDS[backend](tmp_path, request)
-    async with serving(*build_app(settings_for(url))) as api:
-        assert api.services.backend.name == backend
+    async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
+        assert api.container.backend().name == backend.replace("pgbouncer", "postgresql")
         await _register_login_publish_list_change_delete(api)
 
 
@@ -83,18 +92,16 @@ async def test_the_unoverridden_container_hashes_with_argon2id() -> None:
         assert (await client.post("/users", json=body)).status_code == 201
         token = await client.post("/auth/token", data={"username": email, "password": PASSWORD})
         assert token.status_code == 200
-        async with app.state.services.backend.uow(read_only=True) as uow:
-            user = await uow.users.get_by_email(email)
+        user = await app.state.container.backend().users.get_by_email(email)
         assert user is not None
         assert user.password_hash.startswith("$argon2id$")
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_concurrent_writes_never_lose_an_update_or_fail(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = BACKENDS[backend](tmp_path, request)
-    async with serving(*build_app(settings_for(url))) as api:
+    async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
         owner = await api.user()
         item = await api.item(owner, price="1.00")
         item_url = f"/items/{item['id']}"
@@ -108,12 +115,11 @@ async def test_concurrent_writes_never_lose_an_update_or_fail(
         assert final.headers["etag"] == f'"{1 + statuses.count(200)}"'
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_ids_past_the_storage_range_are_422_not_500(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = BACKENDS[backend](tmp_path, request)
-    async with serving(*build_app(settings_for(url))) as api:
+    async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
         owner = await api.user()
         largest = 2**31 - 1
         problem(await api.client.get(f"/items/{largest}"), 404)

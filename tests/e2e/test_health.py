@@ -1,7 +1,7 @@
 """Probes, and what the app does when it starts and stops."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -23,7 +23,9 @@ class FakeBackend:
 
     def backend(self) -> Backend:
         memory = open_backend("memory://")
-        return Backend("fake", memory.uow, self._ping, self._migrate, self._dispose)
+        return replace(
+            memory, name="fake", ping=self._ping, migrate=self._migrate, dispose=self._dispose
+        )
 
     async def _ping(self) -> None:
         if self.down:

@@ -150,7 +150,7 @@ async def test_export_streams_every_matching_item_as_ndjson(api: Api) -> None:
 async def test_export_of_many_rows_arrives_whole_in_id_order(api: Api) -> None:
     owner = await api.user()
     tag = unique("bulk")
-    create: CreateItem = api.services.create_item  # bypasses HTTP to seed quickly
+    create: CreateItem = api.container.create_item()  # bypasses HTTP to seed quickly
     for n in range(450):
         await create(CreateItemCommand(actor_id=owner.id, name=f"{tag}-{n}", price=Decimal(n)))
     response = await api.client.get(f"/items/export?q={tag}")

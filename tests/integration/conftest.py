@@ -1,7 +1,9 @@
-"""The contract suite's one fixture: a migrated backend, parametrised memory/sqlite/postgres.
+"""The contract suite's one fixture: a migrated backend, parametrised memory / sqlite /
+postgres / pgbouncer.
 
 SQLite: each test gets its own copy of a database migrated once per session.
 PostgreSQL: the session's database, migrated once; tests keep to their own unique rows.
+pgbouncer: the same database, reached through pgbouncer in transaction pooling mode.
 """
 
 import asyncio
@@ -12,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from adapters.backends import Backend, open_backend
+from adapters.sqlalchemy.engine import Pooler
 from application.ports import UnitOfWorkFactory
 
-BACKENDS = ["memory", "sqlite", "postgres"]
+BACKENDS = ["memory", "sqlite", "postgres", "pgbouncer"]
 
 
 def sqlite_url(path: Path) -> str:
@@ -49,13 +52,18 @@ def _url(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> str:
         path = tmp_path / "catalog.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return sqlite_url(path)
-    return str(request.getfixturevalue("migrated_postgres_url"))
+    url = str(request.getfixturevalue("migrated_postgres_url"))
+    if name == "pgbouncer":
+        return request.getfixturevalue("pgbouncer").url_for(url)  # type: ignore[no-any-return]
+    return url
 
 
 # Sync fixtures, so that the session fixtures they pull in run outside the test's loop.
 @pytest.fixture(params=BACKENDS)
-def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return _url(request, request.param, tmp_path)
+def backend_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Pooler]:
+    """The database URL, and what stands between it and us."""
+    pooler: Pooler = "pgbouncer" if request.param == "pgbouncer" else "none"
+    return _url(request, request.param, tmp_path), pooler
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -64,8 +72,9 @@ def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def backend(backend_url: str) -> AsyncIterator[Backend]:
-    opened = open_backend(backend_url, pool_size=4)
+async def backend(backend_target: tuple[str, Pooler]) -> AsyncIterator[Backend]:
+    url, pooler = backend_target
+    opened = open_backend(url, pool_size=4, pooler=pooler)
     try:
         yield opened
     finally:

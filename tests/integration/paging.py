@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from application.pagination import ItemFilter, Keyset, Page, PageRequest, Sort, page_of
-from application.ports import UnitOfWorkFactory
+from application.ports import ItemReader, UserReader
 from domain.items import Item
 from domain.users import User
 
@@ -31,20 +31,17 @@ async def walk(
 
 
 def item_pages(
-    uow: UnitOfWorkFactory, where: ItemFilter
+    items: ItemReader, where: ItemFilter
 ) -> Callable[[PageRequest], Awaitable[Page[Item]]]:
     async def fetch(request: PageRequest) -> Page[Item]:
-        async with uow(read_only=True) as tx:
-            rows = await tx.items.list(where, request)
+        rows = await items.list(where, request)
         return page_of(rows, request, price=lambda item: item.price)
 
     return fetch
 
 
-def user_pages(uow: UnitOfWorkFactory) -> Callable[[PageRequest], Awaitable[Page[User]]]:
+def user_pages(users: UserReader) -> Callable[[PageRequest], Awaitable[Page[User]]]:
     async def fetch(request: PageRequest) -> Page[User]:
-        async with uow(read_only=True) as tx:
-            rows = await tx.users.list(request)
-        return page_of(rows, request)
+        return page_of(await users.list(request), request)
 
     return fetch

@@ -1,6 +1,7 @@
-"""What only the SQL backends promise: connection settings, batched streams, and reads
-that pay no transaction round trips on PostgreSQL."""
+"""What only the SQL backends promise: connection settings, batched streams, reads that
+pay no transaction round trips on PostgreSQL, and one pool for reads and writes."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -8,11 +9,15 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
-from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
-from application.pagination import ItemFilter
+from adapters.backends import Backend, open_backend
+from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.engine import APPLICATION_NAME, create_engine
+from adapters.sqlalchemy.readers import CoreRows, SqlAlchemyItemReader
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.pagination import ItemFilter, PageRequest
 from domain.users import User
 from tests.support.data import new_item, new_user
 from tests.support.wire import RoundTripCounter
@@ -47,89 +52,138 @@ async def test_connection_settings(engine: AsyncEngine) -> None:
             assert pragmas == ["wal", 1, 5000]
         else:
             name = (await conn.execute(text("SHOW application_name"))).scalar_one()
-            assert name == "catalog"
+            assert name == APPLICATION_NAME
     assert getattr(engine.pool, "size")() == 2  # noqa: B009 (QueuePool, not on Pool)
+    assert getattr(engine.pool, "_max_overflow") == 0  # noqa: B009
     assert not engine.pool._pre_ping
 
 
+async def test_the_unit_of_work_owns_an_async_session(engine: AsyncEngine) -> None:
+    database = Database(engine)
+    async with SqlAlchemyUnitOfWorkFactory(database)() as tx:
+        session = getattr(tx, "_session")  # noqa: B009 (not on the port)
+        assert type(session).__name__ == "AsyncSession"
+        assert session.sync_session.expire_on_commit is False
+        await tx.users.add(new_user())
+        assert session.in_transaction()
+    assert not session.in_transaction()  # rolled back and closed on exit
+
+
 async def test_stream_reads_in_batches(engine: AsyncEngine) -> None:
-    uow = SqlAlchemyUnitOfWorkFactory(engine)
-    async with uow() as tx:
+    database = Database(engine)
+    async with SqlAlchemyUnitOfWorkFactory(database)() as tx:
         owner = await tx.users.add(new_user())
         added = [await tx.items.add(new_item(owner.id)) for _ in range(7)]
         await tx.commit()
     statements = _statements(engine)
-    async with uow(read_only=True) as tx:
-        streamed = [i async for i in tx.items.stream(ItemFilter(owner_id=owner.id), batch_size=3)]
+    reader = SqlAlchemyItemReader(CoreRows(database))
+    where = ItemFilter(owner_id=owner.id)
+    streamed = [item async for item in reader.stream(where, batch_size=3)]
     assert streamed == added
     assert statements == ["SELECT"] * 3  # 3 + 3 + 1 rows
+
+
+def _proxied(url: str, port: int) -> str:
+    parsed = make_url(url).set(host="127.0.0.1", port=port)
+    return parsed.update_query_dict({"ssl": "disable"}).render_as_string(hide_password=False)
 
 
 async def test_round_trips_per_unit_of_work_on_postgres(migrated_postgres_url: str) -> None:
     """Counted on the wire: a write pays BEGIN and COMMIT, a read only its query."""
     url = make_url(migrated_postgres_url)
     counter = RoundTripCounter(host=url.host or "127.0.0.1", port=url.port or 5432)
-    port = await counter.start()
-    proxied = url.set(host="127.0.0.1", port=port).update_query_dict({"ssl": "disable"})
-    engine = create_engine(proxied.render_as_string(hide_password=False), pool_size=1)
-    reader = create_engine(proxied.render_as_string(hide_password=False), autocommit=True)
-    uow = SqlAlchemyUnitOfWorkFactory(engine, reader=reader)
+    backend = open_backend(_proxied(migrated_postgres_url, await counter.start()), pool_size=1)
     try:
-        async with uow() as tx:  # connects, and prepares the statements
+        async with backend.uow() as tx:  # connects, and prepares the statements
             user = await tx.users.add(new_user())
             await tx.users.get(user.id)
             await tx.commit()
-        async with uow(read_only=True) as tx:  # prepares the get
-            assert await tx.users.get(user.id) == user
+        assert await backend.users.get(user.id) == user  # prepares the reader's get
         counter.round_trips.clear()
-        async with uow() as tx:
+        async with backend.uow() as tx:
             await tx.users.add(new_user())
             await tx.commit()
         assert counter.round_trips == {"BEGIN": 1, "EXECUTE": 1, "COMMIT": 1}
         counter.round_trips.clear()
-        async with uow(read_only=True) as tx:
-            assert await tx.users.get(user.id) == user
-        async with uow() as tx:  # a write that ends without commit rolls back
+        assert await backend.users.get(user.id) == user
+        async with backend.uow() as tx:  # a write that ends without commit rolls back
             await tx.users.get(user.id)
         assert counter.round_trips == {"EXECUTE": 2, "BEGIN": 1, "ROLLBACK": 1}
     finally:
-        await engine.dispose()
-        await reader.dispose()
+        await backend.dispose()
         await counter.close()
 
 
 async def test_a_read_on_a_dropped_connection_fails_once_then_recovers(
     migrated_postgres_url: str,
 ) -> None:
-    writer = create_engine(migrated_postgres_url, pool_size=1)
-    reader = create_engine(migrated_postgres_url, pool_size=1, autocommit=True)
-    uow = SqlAlchemyUnitOfWorkFactory(writer, reader=reader)
+    backend = open_backend(migrated_postgres_url, pool_size=1)
+    admin = create_engine(migrated_postgres_url, pool_size=1)
     try:
-        async with uow() as tx:
-            user = await _register(tx)
-        backend_pid = await _backend_pid(reader)  # of the reader pool's one connection
-        async with uow(read_only=True) as tx:
-            assert await tx.users.get(user.id) == user
-        async with writer.connect() as conn:
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+        async with backend.uow() as tx:
+            user = await _register(tx.users)
+            await tx.commit()
+        pid = await _backend_pid(backend)  # of the pool's one connection
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(OperationalError):
-            async with uow(read_only=True) as tx:
-                await tx.users.get(user.id)
-        async with uow(read_only=True) as tx:  # a new connection: served again
-            assert await tx.users.get(user.id) == user
+            await backend.users.get(user.id)
+        assert await backend.users.get(user.id) == user  # a new connection: served again
     finally:
-        await writer.dispose()
-        await reader.dispose()
+        await backend.dispose()
+        await admin.dispose()
 
 
-async def _register(tx: SqlAlchemyUnitOfWork) -> User:
-    user = await tx.users.add(new_user())
-    await tx.commit()
-    return user
+_CATALOG_CONNECTIONS = text(
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE application_name = :name AND datname = current_database()"
+).bindparams(name=APPLICATION_NAME)
 
 
-async def _backend_pid(engine: AsyncEngine) -> int:
-    async with engine.connect() as conn:
-        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+async def test_the_pool_size_bounds_reads_and_writes_together(fresh_postgres_url: str) -> None:
+    """Counted on the server: however many reads and writes run at once, one process holds
+    at most `pool_size` connections. (A database of its own: nothing else connects.)"""
+    backend = open_backend(fresh_postgres_url, pool_size=3)
+    admin = create_async_engine(fresh_postgres_url, poolclass=NullPool)  # not "catalog"
+    seen: list[int] = []
+    try:
+        await backend.migrate()
+        async with backend.uow() as tx:
+            owner = await _register(tx.users)
+            await tx.commit()
+
+        async def write() -> None:
+            async with backend.uow() as tx:
+                await tx.items.add(new_item(owner.id))
+                await asyncio.sleep(0.01)
+                await tx.commit()
+
+        async def read() -> None:
+            await backend.items.list(ItemFilter(owner_id=owner.id), PageRequest())
+            await backend.users.get(owner.id)
+
+        async def count() -> None:
+            for _ in range(20):
+                async with admin.connect() as conn:
+                    seen.append((await conn.execute(_CATALOG_CONNECTIONS)).scalar_one())
+                await asyncio.sleep(0.01)
+
+        work = [write() if n % 2 else read() for n in range(60)]
+        await asyncio.gather(count(), *work)
+    finally:
+        await backend.dispose()
+        await admin.dispose()
+    assert max(seen) == 3, seen  # every place in the pool was used, and never more
+
+
+async def _register(users: Any) -> User:
+    stored: User = await users.add(new_user())
+    return stored
+
+
+async def _backend_pid(backend: Backend) -> int:
+    async with backend.uow() as tx:
+        session = getattr(tx, "_session")  # noqa: B009 (not on the port)
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
     assert isinstance(pid, int)
     return pid

@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 
+from adapters.backends import Backend
 from application.pagination import Keyset, Sort
 from application.ports import UnitOfWork, UnitOfWorkFactory
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
@@ -26,7 +27,7 @@ async def _update(uow: UnitOfWorkFactory, user: User, *, expected_version: int) 
         await tx.commit()
 
 
-async def test_email_is_unique_whatever_its_case(uow: UnitOfWorkFactory) -> None:
+async def test_email_is_unique_whatever_its_case(uow: UnitOfWorkFactory, backend: Backend) -> None:
     name = unique("mixed")
     async with uow() as tx:
         first = await _register(tx, new_user(email=f"{name}@Example.COM"))
@@ -34,11 +35,12 @@ async def test_email_is_unique_whatever_its_case(uow: UnitOfWorkFactory) -> None
     with pytest.raises(EmailAlreadyRegistered):
         async with uow() as tx:
             await _register(tx, new_user(email=f"{name.upper()}@example.com"))
-    async with uow(read_only=True) as tx:
-        assert await tx.users.get_by_email(first.email) == first
+    assert await backend.users.get_by_email(first.email) == first
 
 
-async def test_concurrent_registrations_of_one_email_one_wins(uow: UnitOfWorkFactory) -> None:
+async def test_concurrent_registrations_of_one_email_one_wins(
+    uow: UnitOfWorkFactory, backend: Backend
+) -> None:
     email = f"{unique('race')}@example.com"
     both_checked = asyncio.Barrier(2)
 
@@ -54,39 +56,39 @@ async def test_concurrent_registrations_of_one_email_one_wins(uow: UnitOfWorkFac
     winners = [o for o in outcomes if isinstance(o, User)]
     losers = [o for o in outcomes if isinstance(o, EmailAlreadyRegistered)]
     assert (len(winners), len(losers)) == (1, 1), outcomes
-    async with uow(read_only=True) as tx:
-        assert await tx.users.get_by_email(email) == winners[0]
+    assert await backend.users.get_by_email(email) == winners[0]
 
 
-async def test_changing_email_to_a_taken_one_is_refused(uow: UnitOfWorkFactory) -> None:
+async def test_changing_email_to_a_taken_one_is_refused(
+    uow: UnitOfWorkFactory, backend: Backend
+) -> None:
     async with uow() as tx:
         taken = await tx.users.add(new_user())
         user = await tx.users.add(new_user())
         await tx.commit()
     with pytest.raises(EmailAlreadyRegistered):
         await _update(uow, user.change(now=NOW, email=taken.email), expected_version=1)
-    async with uow(read_only=True) as tx:
-        assert await tx.users.get(user.id) == user
+    assert await backend.users.get(user.id) == user
 
 
-async def test_update_writes_at_the_expected_version(uow: UnitOfWorkFactory) -> None:
+async def test_update_writes_at_the_expected_version(
+    uow: UnitOfWorkFactory, backend: Backend
+) -> None:
     async with uow() as tx:
         user = await _register(tx, new_user())
     changed = user.change(now=NOW, name="renamed", is_admin=True)
     await _update(uow, changed, expected_version=user.version)
-    async with uow(read_only=True) as tx:
-        assert await tx.users.get(user.id) == changed
+    assert await backend.users.get(user.id) == changed
     assert changed.version == 2
 
 
-async def test_a_stale_version_is_rejected(uow: UnitOfWorkFactory) -> None:
+async def test_a_stale_version_is_rejected(uow: UnitOfWorkFactory, backend: Backend) -> None:
     async with uow() as tx:
         user = await _register(tx, new_user())
     await _update(uow, user.change(now=NOW, name="first"), expected_version=1)
     with pytest.raises(VersionConflict):
         await _update(uow, user.change(now=NOW, name="second"), expected_version=1)
-    async with uow(read_only=True) as tx:
-        stored = await tx.users.get(user.id)
+    stored = await backend.users.get(user.id)
     assert stored is not None
     assert (stored.name, stored.version) == ("first", 2)
 
@@ -97,7 +99,9 @@ async def test_updating_a_missing_user_is_a_conflict(uow: UnitOfWorkFactory) -> 
         await _update(uow, ghost.change(now=NOW), expected_version=1)
 
 
-async def test_deleting_a_user_deletes_their_items(uow: UnitOfWorkFactory) -> None:
+async def test_deleting_a_user_deletes_their_items(
+    uow: UnitOfWorkFactory, backend: Backend
+) -> None:
     async with uow() as tx:
         owner, other = await tx.users.add(new_user()), await tx.users.add(new_user())
         mine = [await tx.items.add(new_item(owner.id)) for _ in range(3)]
@@ -107,10 +111,9 @@ async def test_deleting_a_user_deletes_their_items(uow: UnitOfWorkFactory) -> No
         await tx.users.delete(owner.id)
         assert [await tx.items.get(item.id) for item in mine] == [None] * 3  # same transaction
         await tx.commit()
-    async with uow(read_only=True) as tx:
-        assert await tx.users.get(owner.id) is None
-        assert [await tx.items.get(item.id) for item in mine] == [None] * 3
-        assert await tx.items.get(theirs.id) == theirs
+    assert await backend.users.get(owner.id) is None
+    assert [await backend.items.get(item.id) for item in mine] == [None] * 3
+    assert await backend.items.get(theirs.id) == theirs
 
 
 async def test_an_item_needs_an_existing_owner(uow: UnitOfWorkFactory) -> None:
@@ -123,16 +126,18 @@ async def test_an_item_needs_an_existing_owner(uow: UnitOfWorkFactory) -> None:
         await add_orphan()
 
 
-async def test_users_page_by_id_in_both_directions(uow: UnitOfWorkFactory) -> None:
+async def test_users_page_by_id_in_both_directions(
+    uow: UnitOfWorkFactory, backend: Backend
+) -> None:
     async with uow() as tx:
         mine = [await tx.users.add(new_user()) for _ in range(5)]
         await tx.commit()
     ids = [user.id for user in mine]
     start = min(ids) - 1  # from just before our rows, not through other tests' users
-    up = await walk(user_pages(uow), sort=Sort.ID, limit=2, after=Keyset(Sort.ID, start))
+    up = await walk(user_pages(backend.users), sort=Sort.ID, limit=2, after=Keyset(Sort.ID, start))
     assert [user.id for user in up] == ids
     assert up == mine
-    down = await walk(user_pages(uow), sort=Sort.ID_DESC, limit=2)
+    down = await walk(user_pages(backend.users), sort=Sort.ID_DESC, limit=2)
     down_ids = [user.id for user in down]
     assert down_ids == sorted(set(down_ids), reverse=True)
     assert set(ids) <= set(down_ids)

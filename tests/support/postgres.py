@@ -63,7 +63,7 @@ def reachable(url: URL) -> bool:
         return False
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with closing(socket.socket()) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -91,7 +91,7 @@ def private_cluster() -> Iterator[PostgresServer]:
     if missing:
         raise RuntimeError(f"{', '.join(missing)} not on PATH")
     base = Path(tempfile.mkdtemp(prefix="catalog-pg-"))
-    data, port = base / "data", _free_port()
+    data, port = base / "data", free_port()
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres")
     try:
@@ -124,8 +124,8 @@ def provision() -> Iterator[PostgresServer]:
         yield server
 
 
-def _unavailable(reason: str) -> NoReturn:
-    message = f"PostgreSQL unavailable for tests: {reason}"
+def unavailable(reason: str, *, what: str = "PostgreSQL") -> NoReturn:
+    message = f"{what} unavailable for tests: {reason}"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message + " (CI=true: failing instead of skipping)", pytrace=False)
     pytest.skip(message)
@@ -137,7 +137,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         server = stack.enter_context(provision())
     except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-        _unavailable(f"{error}; set {URL_VARIABLE}, or put initdb and pg_ctl on PATH")
+        unavailable(f"{error}; set {URL_VARIABLE}, or put initdb and pg_ctl on PATH")
     with stack:
         yield server
 
@@ -147,7 +147,7 @@ def _create(server: PostgresServer) -> str:
         return server.create_database()
     except psycopg.OperationalError as error:
         reason = str(error).strip().splitlines()[0]
-        _unavailable(f"{server.origin} server at {server.url.host}:{server.url.port}: {reason}")
+        unavailable(f"{server.origin} server at {server.url.host}:{server.url.port}: {reason}")
 
 
 @pytest.fixture(scope="session")

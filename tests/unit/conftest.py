@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.memory import (
+    InMemoryDatabase,
+    InMemoryItemReader,
+    InMemoryUnitOfWork,
+    InMemoryUserReader,
+)
 from domain.events import DomainEvent
 from domain.items import Item
 from domain.users import User
@@ -29,9 +34,13 @@ class World:
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     clock: ManualClock = field(default_factory=ManualClock)
     uow: RecordingUnitOfWorkFactory = field(init=False)
+    users: InMemoryUserReader = field(init=False)
+    items: InMemoryItemReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = RecordingUnitOfWorkFactory(self.db)
+        self.users = InMemoryUserReader(self.db)
+        self.items = InMemoryItemReader(self.db)
 
     @property
     def events(self) -> list[DomainEvent]:

@@ -73,8 +73,8 @@ class RecordingUnitOfWorkFactory:
         self.database = database
         self.made: list[InMemoryUnitOfWork] = []
 
-    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        uow = InMemoryUnitOfWork(self.database, read_only=read_only)
+    def __call__(self) -> InMemoryUnitOfWork:
+        uow = InMemoryUnitOfWork(self.database)
         self.made.append(uow)
         return uow
 

@@ -10,7 +10,7 @@ from tests.unit.fakes import FakeTokenService, unique_email
 
 @pytest.fixture
 def authenticate(world: World) -> Authenticate:
-    return Authenticate(uow=world.uow, hasher=world.hasher, tokens=FakeTokenService())
+    return Authenticate(users=world.users, hasher=world.hasher, tokens=FakeTokenService())
 
 
 async def test_the_right_password_gets_a_token_for_the_user(

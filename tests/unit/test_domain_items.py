@@ -106,14 +106,16 @@ def test_restore_rebuilds_an_item_from_storage_without_checking_it_again() -> No
     # storage, which only ever holds items that passed them.
     untrimmed = " Lamp "
     restored = Item.restore(
-        id=7,
-        owner_id=1,
-        name=untrimmed,
-        description=None,
-        price=Decimal("9.999"),
-        created_at=NOW,
-        updated_at=NOW,
-        version=3,
+        {
+            "id": 7,
+            "owner_id": 1,
+            "name": untrimmed,
+            "description": None,
+            "price": Decimal("9.999"),
+            "created_at": NOW,
+            "updated_at": NOW,
+            "version": 3,
+        }
     )
     assert restored.name == untrimmed
     assert restored.price == Decimal("9.999")
@@ -126,14 +128,16 @@ def test_restore_rebuilds_an_item_from_storage_without_checking_it_again() -> No
 def test_a_restored_item_equals_the_item_it_was_stored_from_and_stays_frozen() -> None:
     item = make_item(id=5, description="Bright", version=2)
     restored = Item.restore(
-        id=item.id,
-        owner_id=item.owner_id,
-        name=item.name,
-        description=item.description,
-        price=item.price,
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-        version=item.version,
+        {
+            "id": item.id,
+            "owner_id": item.owner_id,
+            "name": item.name,
+            "description": item.description,
+            "price": item.price,
+            "created_at": item.created_at,
+            "updated_at": item.updated_at,
+            "version": item.version,
+        }
     )
     assert restored == item
     assert hash(restored) == hash(item)

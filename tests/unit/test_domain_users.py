@@ -137,15 +137,17 @@ def test_the_hash_never_shows_in_a_user_repr() -> None:
 def test_restore_rebuilds_a_user_from_storage_without_checking_it_again() -> None:
     # Values no constructor would accept prove the checks did not run.
     restored = User.restore(
-        id=4,
-        name=" Ada ",
-        email="Ada@Example.com",
-        password_hash="fake$hash",
-        is_active=False,
-        is_admin=True,
-        created_at=NOW,
-        updated_at=NOW,
-        version=2,
+        {
+            "id": 4,
+            "name": " Ada ",
+            "email": "Ada@Example.com",
+            "password_hash": "fake$hash",
+            "is_active": False,
+            "is_admin": True,
+            "created_at": NOW,
+            "updated_at": NOW,
+            "version": 2,
+        }
     )
     assert (restored.name, restored.email) == (" Ada ", "Ada@Example.com")
     assert (restored.id, restored.is_active, restored.is_admin, restored.version) == (
@@ -163,15 +165,17 @@ def test_restore_rebuilds_a_user_from_storage_without_checking_it_again() -> Non
 def test_a_restored_user_equals_the_user_it_was_stored_from_and_stays_frozen() -> None:
     user = make_user(id=9, version=3)
     restored = User.restore(
-        id=user.id,
-        name=user.name,
-        email=user.email,
-        password_hash=user.password_hash,
-        is_active=user.is_active,
-        is_admin=user.is_admin,
-        created_at=user.created_at,
-        updated_at=user.updated_at,
-        version=user.version,
+        {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "password_hash": user.password_hash,
+            "is_active": user.is_active,
+            "is_admin": user.is_admin,
+            "created_at": user.created_at,
+            "updated_at": user.updated_at,
+            "version": user.version,
+        }
     )
     assert restored == user
     with pytest.raises(AttributeError):

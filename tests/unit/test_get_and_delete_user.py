@@ -10,7 +10,7 @@ from tests.unit.conftest import World
 
 async def test_a_user_reads_themselves_and_an_admin_reads_anyone(world: World) -> None:
     ada, admin = await world.user(), await world.user(admin=True)
-    get = GetUser(uow=world.uow)
+    get = GetUser(users=world.users)
     assert await get(GetUserQuery(actor_id=ada.id, user_id=ada.id)) == ada
     assert await get(GetUserQuery(actor_id=admin.id, user_id=ada.id)) == ada
 
@@ -18,13 +18,13 @@ async def test_a_user_reads_themselves_and_an_admin_reads_anyone(world: World) -
 async def test_a_non_admin_may_not_read_another_user(world: World) -> None:
     ada, bob = await world.user(), await world.user()
     with pytest.raises(PermissionDenied):
-        await GetUser(uow=world.uow)(GetUserQuery(actor_id=ada.id, user_id=bob.id))
+        await GetUser(users=world.users)(GetUserQuery(actor_id=ada.id, user_id=bob.id))
 
 
 async def test_an_admin_reading_a_missing_user_gets_not_found(world: World) -> None:
     admin = await world.user(admin=True)
     with pytest.raises(NotFound):
-        await GetUser(uow=world.uow)(GetUserQuery(actor_id=admin.id, user_id=10_000))
+        await GetUser(users=world.users)(GetUserQuery(actor_id=admin.id, user_id=10_000))
 
 
 @pytest.mark.parametrize("actor", ["inactive", "deleted"])
@@ -33,7 +33,7 @@ async def test_an_inactive_or_deleted_actor_is_nobody(world: World, actor: str) 
     if actor == "deleted":
         await DeleteUser(uow=world.uow)(DeleteUserCommand(actor_id=ada.id, user_id=ada.id))
     with pytest.raises(InvalidCredentials):
-        await GetUser(uow=world.uow)(GetUserQuery(actor_id=ada.id, user_id=ada.id))
+        await GetUser(users=world.users)(GetUserQuery(actor_id=ada.id, user_id=ada.id))
 
 
 async def test_deleting_a_user_deletes_their_items_and_only_theirs(world: World) -> None:

@@ -63,9 +63,9 @@ async def test_a_bad_price_creates_nothing(world: World) -> None:
 
 async def test_anyone_reads_any_item_and_a_missing_one_is_not_found(world: World) -> None:
     item = await world.item(await world.user())
-    assert await GetItem(uow=world.uow)(GetItemQuery(item_id=item.id)) == item
+    assert await GetItem(items=world.items)(GetItemQuery(item_id=item.id)) == item
     with pytest.raises(NotFound):
-        await GetItem(uow=world.uow)(GetItemQuery(item_id=item.id + 1))
+        await GetItem(items=world.items)(GetItemQuery(item_id=item.id + 1))
 
 
 @pytest.mark.parametrize("actor", ["owner", "admin"])

@@ -25,7 +25,7 @@ async def catalogue(world: World) -> list[Item]:
 
 async def listed(world: World, where: ItemFilter, page: PageRequest | None = None) -> list[Item]:
     query = ListItemsQuery(where=where, page=page or PageRequest(limit=100))
-    return (await ListItems(uow=world.uow)(query)).items
+    return (await ListItems(items=world.items)(query)).items
 
 
 async def test_filters_combine(world: World) -> None:
@@ -52,7 +52,7 @@ async def test_bad_filters_are_refused(world: World, where: ItemFilter) -> None:
     with pytest.raises(InvariantViolated):
         await listed(world, where)
     with pytest.raises(InvariantViolated):
-        [item async for item in ExportItems(uow=world.uow)(ExportItemsQuery(where=where))]
+        [item async for item in ExportItems(items=world.items)(ExportItemsQuery(where=where))]
 
 
 @pytest.mark.parametrize("sort", list(Sort))
@@ -68,14 +68,14 @@ async def test_each_sort_orders_by_its_key_then_id(world: World, sort: Sort) -> 
 
 async def test_offset_and_limit_cut_the_page(world: World) -> None:
     items = await catalogue(world)
-    page = await ListItems(uow=world.uow)(ListItemsQuery(page=PageRequest(limit=2, offset=3)))
+    page = await ListItems(items=world.items)(ListItemsQuery(page=PageRequest(limit=2, offset=3)))
     assert page.items == items[3:5]
     assert page.next == Keyset(Sort.ID, items[4].id)
 
 
 async def test_the_last_page_has_no_next(world: World) -> None:
     items = await catalogue(world)
-    page = await ListItems(uow=world.uow)(ListItemsQuery(page=PageRequest(limit=len(items))))
+    page = await ListItems(items=world.items)(ListItemsQuery(page=PageRequest(limit=len(items))))
     assert (page.items, page.next) == (items, None)
 
 
@@ -88,7 +88,7 @@ async def test_following_cursors_visits_every_row_once_while_rows_are_inserted(
     seen: list[Item] = []
     request = PageRequest(limit=2, sort=sort)
     for _ in range(len(items) * 2):
-        page = await ListItems(uow=world.uow)(ListItemsQuery(page=request))
+        page = await ListItems(items=world.items)(ListItemsQuery(page=request))
         seen.extend(page.items)
         await world.item(owner, price=Decimal("5.00"))  # lands on every side of the cursor
         if page.next is None:
@@ -104,7 +104,7 @@ async def test_following_cursors_visits_every_row_once_while_rows_are_inserted(
 
 async def test_export_yields_every_matching_item_by_id(world: World) -> None:
     items = await catalogue(world)
-    export = ExportItems(uow=world.uow, batch_size=2)
+    export = ExportItems(items=world.items, batch_size=2)
     everything = [item async for item in export(ExportItemsQuery())]
     lamps = [i async for i in export(ExportItemsQuery(where=ItemFilter(name_contains="lamp")))]
     assert everything == items

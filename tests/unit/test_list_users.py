@@ -16,7 +16,7 @@ async def users(world: World, count: int) -> list[User]:
 async def test_an_admin_lists_users_by_id_both_ways(world: World) -> None:
     admin = await world.user(admin=True)
     everyone = [admin, *await users(world, 3)]
-    listed = ListUsers(uow=world.uow)
+    listed = ListUsers(users=world.users)
     up = await listed(ListUsersQuery(actor_id=admin.id, page=PageRequest()))
     down = await listed(ListUsersQuery(actor_id=admin.id, page=PageRequest(sort=Sort.ID_DESC)))
     assert up.items == everyone
@@ -27,7 +27,7 @@ async def test_an_admin_lists_users_by_id_both_ways(world: World) -> None:
 async def test_an_admin_pages_through_users_with_a_cursor(world: World) -> None:
     admin = await world.user(admin=True)
     everyone = [admin, *await users(world, 4)]
-    listed, seen = ListUsers(uow=world.uow), []
+    listed, seen = ListUsers(users=world.users), []
     request = PageRequest(limit=2)
     for _ in range(len(everyone)):
         page = await listed(ListUsersQuery(actor_id=admin.id, page=request))
@@ -43,7 +43,7 @@ async def test_an_admin_pages_through_users_with_a_cursor(world: World) -> None:
 async def test_offset_skips_users(world: World) -> None:
     admin = await world.user(admin=True)
     everyone = [admin, *await users(world, 3)]
-    page = await ListUsers(uow=world.uow)(
+    page = await ListUsers(users=world.users)(
         ListUsersQuery(actor_id=admin.id, page=PageRequest(limit=2, offset=1))
     )
     assert page.items == everyone[1:3]
@@ -53,20 +53,20 @@ async def test_offset_skips_users(world: World) -> None:
 async def test_a_non_admin_may_not_list_users(world: World) -> None:
     ada = await world.user()
     with pytest.raises(PermissionDenied):
-        await ListUsers(uow=world.uow)(ListUsersQuery(actor_id=ada.id, page=PageRequest()))
+        await ListUsers(users=world.users)(ListUsersQuery(actor_id=ada.id, page=PageRequest()))
 
 
 async def test_an_inactive_admin_is_nobody(world: World) -> None:
     admin = await world.user(admin=True, active=False)
     with pytest.raises(InvalidCredentials):
-        await ListUsers(uow=world.uow)(ListUsersQuery(actor_id=admin.id, page=PageRequest()))
+        await ListUsers(users=world.users)(ListUsersQuery(actor_id=admin.id, page=PageRequest()))
 
 
 @pytest.mark.parametrize("sort", [Sort.PRICE, Sort.PRICE_DESC])
 async def test_users_sort_only_by_id(world: World, sort: Sort) -> None:
     admin = await world.user(admin=True)
     with pytest.raises(InvariantViolated) as caught:
-        await ListUsers(uow=world.uow)(
+        await ListUsers(users=world.users)(
             ListUsersQuery(actor_id=admin.id, page=PageRequest(sort=sort))
         )
     assert caught.value.field == "sort"
@@ -75,6 +75,6 @@ async def test_users_sort_only_by_id(world: World, sort: Sort) -> None:
 async def test_a_non_admin_is_refused_before_the_sort_is_judged(world: World) -> None:
     ada = await world.user()
     with pytest.raises(PermissionDenied):
-        await ListUsers(uow=world.uow)(
+        await ListUsers(users=world.users)(
             ListUsersQuery(actor_id=ada.id, page=PageRequest(sort=Sort.PRICE))
         )

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from adapters.memory import InMemoryDatabase, InMemoryUnitOfWork, InMemoryUserReader
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.events import UserRegistered
 from domain.users import User
@@ -31,13 +31,16 @@ async def test_writes_are_invisible_to_others_until_commit() -> None:
     async with InMemoryUnitOfWork(db) as writer:
         user = await writer.users.add(new_user())
         assert await writer.users.get(user.id) == user
-        async with InMemoryUnitOfWork(db, read_only=True) as reader:
-            assert await reader.users.get(user.id) is None
-            assert await reader.users.get_by_email(user.email) is None
+        async with InMemoryUnitOfWork(db) as other:
+            assert await other.users.get(user.id) is None
+            assert await other.users.get_by_email(user.email) is None
+        reader = InMemoryUserReader(db)
+        assert await reader.get(user.id) is None
+        assert await reader.get_by_email(user.email) is None
         writer.record(UserRegistered(user_id=user.id, email=user.email))
         await writer.commit()
-    async with InMemoryUnitOfWork(db, read_only=True) as reader:
-        assert await reader.users.get(user.id) == user
+    assert await reader.get(user.id) == user
+    assert await reader.get_by_email(user.email) == user
     assert db.committed_events == [UserRegistered(user_id=user.id, email=user.email)]
 
 
@@ -96,15 +99,6 @@ async def test_the_second_of_two_racing_updates_fails_at_commit() -> None:
         with pytest.raises(VersionConflict):
             await second.commit()
     assert db.users[user.id].name == "First"
-
-
-async def test_a_read_only_unit_of_work_cannot_commit() -> None:
-    db = InMemoryDatabase()
-    async with InMemoryUnitOfWork(db, read_only=True) as uow:
-        await uow.users.add(new_user())
-        with pytest.raises(RuntimeError):
-            await uow.commit()
-    assert db.users == {}
 
 
 async def test_deleting_a_user_deletes_their_items_at_commit_only() -> None:

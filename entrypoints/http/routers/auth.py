@@ -8,7 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.responses import Response
 
 from application.auth import Authenticate, AuthenticateCommand
-from entrypoints.http.dependencies import services
+from entrypoints.http.dependencies import container
 from entrypoints.http.representations import JSON, dumps
 from entrypoints.http.schemas import Problem, TokenOut
 
@@ -29,7 +29,7 @@ async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request
 ) -> Response:
     """Exchange an email (`username`) and password for a bearer token."""
-    token = await services(request).authenticate(
+    token = await container(request).authenticate()(
         AuthenticateCommand(email=form.username, password=form.password)
     )
     body = {"access_token": token.token, "token_type": "bearer", "expires_in": token.expires_in}

@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from entrypoints.http.dependencies import services
+from entrypoints.http.dependencies import container
 from entrypoints.http.errors import problem
 from entrypoints.http.representations import JSON
 from entrypoints.http.schemas import Problem
@@ -26,7 +26,7 @@ async def ready(request: Request) -> Response:
     """The database answers a ping within two seconds."""
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
-            await services(request).backend.ping()
+            await container(request).backend().ping()
     except Exception:
         return problem(
             request,

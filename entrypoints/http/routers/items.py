@@ -3,7 +3,7 @@
 from collections.abc import AsyncGenerator
 from decimal import Decimal
 from inspect import getdoc
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
@@ -29,27 +29,18 @@ from application.pagination import (
 )
 from domain.items import Item
 from domain.rules import NAME_MAX
-from entrypoints.http.dependencies import (
-    IF_MATCH_DOC,
-    IF_NONE_MATCH_DOC,
-    ActorId,
-    IfMatch,
-    expected_version,
-    if_match,
-    if_none_match,
-    matches,
-    services,
-)
+from entrypoints.http.dependencies import ActorId, container
 from entrypoints.http.representations import (
     NDJSON,
+    current,
     item_body,
     listing,
     ndjson_stream,
-    not_modified,
     resource,
 )
 from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace
-from entrypoints.http.shared import ID_MAX, WRITE, problems
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/items", tags=["items"])
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -57,6 +48,12 @@ ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 def _item(item: Item, *, status: int = 200, location: str | None = None) -> Response:
     return resource(item_body(item), version=item.version, status=status, location=location)
+
+
+def _update(item_id: int, actor: int, request: Request, **changes: Any) -> UpdateItemCommand:
+    return UpdateItemCommand(
+        actor_id=actor, item_id=item_id, expected_version=expected_version(request), **changes
+    )
 
 
 # The export's filters are plain query parameters (a dependency would be solved on every
@@ -75,11 +72,8 @@ PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
 )
 async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Response:
     """Publish an item; the caller owns it."""
-    item = await services(request).create_item(
-        CreateItemCommand(
-            actor_id=actor, name=body.name, description=body.description, price=body.price
-        )
-    )
+    command = CreateItemCommand(actor_id=actor, **body.model_dump())
+    item = await container(request).create_item()(command)
     return _item(item, status=201, location=f"/items/{item.id}")
 
 
@@ -97,7 +91,7 @@ async def list_items(request: Request, query: Annotated[ItemQuery, Query()]) -> 
         min_price=query.min_price,
         max_price=query.max_price,
     )
-    result = await services(request).list_items(ListItemsQuery(where=where, page=page))
+    result = await container(request).list_items()(ListItemsQuery(where=where, page=page))
     return listing(map(item_body, result.items), request=request, next_key=result.next)
 
 
@@ -119,7 +113,7 @@ async def export_items(
 ) -> StreamingResponse:
     """Every matching item as NDJSON, streamed."""
     where = ItemFilter(owner_id=owner_id, name_contains=q, min_price=min_price, max_price=max_price)
-    stream = services(request).export_items(ExportItemsQuery(where=where))
+    stream = container(request).export_items()(ExportItemsQuery(where=where))
     items = cast(AsyncGenerator[Item], stream)
     # The first row is read before answering, so a bad filter still gets its 422.
     first = await anext(items, None)
@@ -131,67 +125,55 @@ async def export_items(
     response_model=ItemOut,
     description=getdoc(GetItem),
     responses=problems(304, 404, 422),
-    openapi_extra=IF_NONE_MATCH_DOC,
+    openapi_extra=IF_NONE_MATCH,
 )
 async def get_item(item_id: ItemId, request: Request) -> Response:
     """Read an item."""
-    item = await services(request).get_item(GetItemQuery(item_id=item_id))
-    if matches(if_none_match(request), item.version):
-        return not_modified(item.version)
-    return _item(item)
+    item = await container(request).get_item()(GetItemQuery(item_id=item_id))
+    return current(request, item_body(item), version=item.version)
 
 
 @router.patch(
     "/{item_id}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
-    responses=WRITE,
-    openapi_extra=IF_MATCH_DOC,
+    **VERSIONED_WRITE,
 )
 async def patch_item(
     item_id: ItemId, body: ItemPatch, actor: ActorId, request: Request
 ) -> Response:
     """Change some of an item's fields."""
-    item = await services(request).update_item(
-        UpdateItemCommand(
-            actor_id=actor,
-            item_id=item_id,
-            expected_version=expected_version(if_match(request)),
-            **body.model_dump(exclude_unset=True),
-        )
-    )
+    changes = body.model_dump(exclude_unset=True)
+    item = await container(request).update_item()(_update(item_id, actor, request, **changes))
     return _item(item)
 
 
-@router.put("/{item_id}", response_model=ItemOut, description=getdoc(UpdateItem), responses=WRITE)
+@router.put(
+    "/{item_id}",
+    response_model=ItemOut,
+    description=getdoc(UpdateItem),
+    **VERSIONED_WRITE,
+)
 async def replace_item(
-    item_id: ItemId,
-    body: ItemReplace,
-    actor: ActorId,
-    request: Request,
-    if_match: IfMatch = None,
+    item_id: ItemId, body: ItemReplace, actor: ActorId, request: Request
 ) -> Response:
     """Replace an item's name, description and price."""
-    item = await services(request).update_item(
-        UpdateItemCommand(
-            actor_id=actor,
-            item_id=item_id,
-            name=body.name,
-            description=body.description,
-            price=body.price,
-            expected_version=expected_version(if_match),
-        )
+    item = await container(request).update_item()(
+        _update(item_id, actor, request, **body.model_dump())
     )
     return _item(item)
 
 
-@router.delete("/{item_id}", status_code=204, description=getdoc(DeleteItem), responses=WRITE)
-async def delete_item(
-    item_id: ItemId, actor: ActorId, request: Request, if_match: IfMatch = None
-) -> Response:
+@router.delete(
+    "/{item_id}",
+    status_code=204,
+    description=getdoc(DeleteItem),
+    **VERSIONED_WRITE,
+)
+async def delete_item(item_id: ItemId, actor: ActorId, request: Request) -> Response:
     """Delete an item."""
     command = DeleteItemCommand(
-        actor_id=actor, item_id=item_id, expected_version=expected_version(if_match)
+        actor_id=actor, item_id=item_id, expected_version=expected_version(request)
     )
-    await services(request).delete_item(command)
+    await container(request).delete_item()(command)
     return Response(status_code=204)

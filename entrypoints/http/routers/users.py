@@ -20,17 +20,11 @@ from application.users import (
     UpdateUserCommand,
 )
 from domain.users import User
-from entrypoints.http.dependencies import (
-    ActorId,
-    IfMatch,
-    IfNoneMatch,
-    expected_version,
-    matches,
-    services,
-)
-from entrypoints.http.representations import listing, not_modified, resource, user_body
+from entrypoints.http.dependencies import ActorId, container
+from entrypoints.http.representations import current, listing, resource, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
-from entrypoints.http.shared import ID_MAX, WRITE, problems
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/users", tags=["users"])
 UserId = Annotated[int, Path(ge=1, le=ID_MAX)]
@@ -49,17 +43,19 @@ def _user(user: User, *, status: int = 200, location: str | None = None) -> Resp
 )
 async def register(body: UserCreate, request: Request) -> Response:
     """Register a new user."""
-    user = await services(request).register_user(
+    user = await container(request).register_user()(
         RegisterUserCommand(name=body.name, email=body.email, password=body.password)
     )
     return _user(user, status=201, location=f"/users/{user.id}")
 
 
-@router.get("/me", response_model=UserOut, responses=problems(304, 401))
-async def me(actor: ActorId, request: Request, if_none_match: IfNoneMatch = None) -> Response:
+@router.get(
+    "/me", response_model=UserOut, responses=problems(304, 401), openapi_extra=IF_NONE_MATCH
+)
+async def me(actor: ActorId, request: Request) -> Response:
     """The caller's own user."""
-    user = await services(request).get_user(GetUserQuery(actor_id=actor, user_id=actor))
-    return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
+    user = await container(request).get_user()(GetUserQuery(actor_id=actor, user_id=actor))
+    return current(request, user_body(user), version=user.version)
 
 
 @router.get(
@@ -79,7 +75,7 @@ async def list_users(
     """List users (admins only)."""
     after = None if cursor is None else Keyset.decode(cursor, sort=sort)
     page = PageRequest(limit=limit, offset=skip, after=after, sort=sort)
-    result = await services(request).list_users(ListUsersQuery(actor_id=actor, page=page))
+    result = await container(request).list_users()(ListUsersQuery(actor_id=actor, page=page))
     return listing(map(user_body, result.items), request=request, next_key=result.next)
 
 
@@ -88,65 +84,69 @@ async def list_users(
     response_model=UserOut,
     description=getdoc(GetUser),
     responses=problems(304, 401, 403, 404, 422),
+    openapi_extra=IF_NONE_MATCH,
 )
-async def get_user(
-    user_id: UserId, actor: ActorId, request: Request, if_none_match: IfNoneMatch = None
-) -> Response:
+async def get_user(user_id: UserId, actor: ActorId, request: Request) -> Response:
     """Read a user."""
-    user = await services(request).get_user(GetUserQuery(actor_id=actor, user_id=user_id))
-    return not_modified(user.version) if matches(if_none_match, user.version) else _user(user)
+    user = await container(request).get_user()(GetUserQuery(actor_id=actor, user_id=user_id))
+    return current(request, user_body(user), version=user.version)
 
 
-@router.patch("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE)
+@router.patch(
+    "/{user_id}",
+    response_model=UserOut,
+    description=getdoc(UpdateUser),
+    **VERSIONED_WRITE,
+)
 async def patch_user(
-    user_id: UserId,
-    body: UserPatch,
-    actor: ActorId,
-    request: Request,
-    if_match: IfMatch = None,
+    user_id: UserId, body: UserPatch, actor: ActorId, request: Request
 ) -> Response:
     """Change some of a user's fields."""
     changes = body.model_dump(exclude_unset=True)
-    user = await services(request).update_user(
+    user = await container(request).update_user()(
         UpdateUserCommand(
             actor_id=actor,
             user_id=user_id,
-            expected_version=expected_version(if_match),
+            expected_version=expected_version(request),
             **changes,
         )
     )
     return _user(user)
 
 
-@router.put("/{user_id}", response_model=UserOut, description=getdoc(UpdateUser), responses=WRITE)
+@router.put(
+    "/{user_id}",
+    response_model=UserOut,
+    description=getdoc(UpdateUser),
+    **VERSIONED_WRITE,
+)
 async def replace_user(
-    user_id: UserId,
-    body: UserReplace,
-    actor: ActorId,
-    request: Request,
-    if_match: IfMatch = None,
+    user_id: UserId, body: UserReplace, actor: ActorId, request: Request
 ) -> Response:
     """Replace a user's name and email."""
-    user = await services(request).update_user(
+    user = await container(request).update_user()(
         UpdateUserCommand(
             actor_id=actor,
             user_id=user_id,
             name=body.name,
             email=body.email,
-            expected_version=expected_version(if_match),
+            expected_version=expected_version(request),
         )
     )
     return _user(user)
 
 
-@router.delete("/{user_id}", status_code=204, description=getdoc(DeleteUser), responses=WRITE)
-async def delete_user(
-    user_id: UserId, actor: ActorId, request: Request, if_match: IfMatch = None
-) -> Response:
+@router.delete(
+    "/{user_id}",
+    status_code=204,
+    description=getdoc(DeleteUser),
+    **VERSIONED_WRITE,
+)
+async def delete_user(user_id: UserId, actor: ActorId, request: Request) -> Response:
     """Delete a user and their items."""
-    await services(request).delete_user(
+    await container(request).delete_user()(
         DeleteUserCommand(
-            actor_id=actor, user_id=user_id, expected_version=expected_version(if_match)
+            actor_id=actor, user_id=user_id, expected_version=expected_version(request)
         )
     )
     return Response(status_code=204)
