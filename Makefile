@@ -3,17 +3,26 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+PINS := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-dev-$(PINS)
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(PINS)
 PORT ?= 8000
 
-.PHONY: install check test run bench lock clean
-
-install: $(STAMP)
+.PHONY: install install-runtime check test run bench lock clean
 
 # uv installs the pinned set in seconds; pip is the fallback (scripts/venv says how).
+install: $(STAMP)
+
 $(STAMP): pyproject.toml constraints.txt
 	PYTHON=$(PYTHON) scripts/venv install $(VENV) dev
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.installed-* && touch $@ $(RUNTIME_STAMP)
+
+# What `make run` needs: the service without the development tools (a dev install has it).
+install-runtime: $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml constraints.txt
+	PYTHON=$(PYTHON) scripts/venv install $(VENV)
+	rm -f $(VENV)/.installed-runtime-* && touch $@
 
 check: install
 	$(BIN)/ruff check .
@@ -27,7 +36,7 @@ test: install
 	$(BIN)/pytest
 
 # `serve` migrates first (CATALOG_AUTO_MIGRATE, on by default), once.
-run: install
+run: install-runtime
 	$(BIN)/catalog serve --host 127.0.0.1 --port $(PORT)
 
 bench: install

@@ -5,6 +5,7 @@ import time
 
 import jwt
 import orjson
+import pytest
 
 from tests.e2e.api import PASSWORD, SECRET, Api
 from tests.e2e.problems import error_locations, problem
@@ -65,24 +66,22 @@ async def test_the_token_form_needs_both_fields(api: Api) -> None:
     assert ["body", "password"] in error_locations(response)
 
 
-async def test_a_protected_route_without_a_token_is_401_not_authenticated(api: Api) -> None:
-    for headers in ({}, {"Authorization": "Basic dTpw"}):  # no bearer token offered
-        response = await api.client.get("/users/me", headers=headers)
-        body = problem(response, 401)
-        assert (body["detail"], body["type"]) == (
-            "not authenticated",
-            "urn:catalog:problem:not-authenticated",
-        )
-        assert response.headers["www-authenticate"] == "Bearer"
-
-
-async def test_a_bad_token_is_401_invalid_credentials(api: Api) -> None:
-    response = await api.client.get("/users/me", headers={"Authorization": "Bearer not-a-jwt"})
+@pytest.mark.parametrize(
+    ("authorization", "problem_type"),
+    [
+        (None, "not-authenticated"),  # no token offered at all
+        ("Basic dTpw", "not-authenticated"),  # no bearer token among what was offered
+        ("Bearer not-a-jwt", "invalid-credentials"),  # a token, and a bad one
+    ],
+)
+async def test_a_protected_route_without_a_valid_token_is_401_with_a_challenge(
+    api: Api, authorization: str | None, problem_type: str
+) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = await api.client.get("/users/me", headers=headers)
     body = problem(response, 401)
-    assert (body["detail"], body["type"]) == (
-        "invalid credentials",
-        "urn:catalog:problem:invalid-credentials",
-    )
+    assert body["type"] == f"urn:catalog:problem:{problem_type}"
+    assert body["detail"] == problem_type.replace("-", " ")
     assert response.headers["www-authenticate"] == "Bearer"
 
 
