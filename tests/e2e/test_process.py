@@ -128,7 +128,11 @@ def test_openapi_prints_the_json_document() -> None:
         (["create-admin", "--name", "A"], {}, "--email"),
         (["serve", "--workers", "2"], {}, "CATALOG_JWT_SECRET"),
         (["migrate"], {"CATALOG_DATABASE_URL": UNREACHABLE_POSTGRES}, "database unavailable"),
-        (["serve"], {"CATALOG_DATABASE_URL": UNREACHABLE_POSTGRES}, "database unavailable"),
+        (
+            ["serve", "--port", "0"],
+            {"CATALOG_DATABASE_URL": UNREACHABLE_POSTGRES},
+            "database unavailable",
+        ),
         (["migrate"], {"CATALOG_DATABASE_URL": "mysql://x/y"}, "database URL"),
         (["migrate"], {"CATALOG_DB_POOL_SIZE": "0"}, "CATALOG_DB_POOL_SIZE"),
     ],
