@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory import (
     InMemoryDatabase,
@@ -20,7 +21,7 @@ from adapters.memory import (
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import Pooler, create_engine
+from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, Pooler, create_engine
 from adapters.sqlalchemy.readers import (
     CoreRows,
     RowSource,
@@ -62,15 +63,22 @@ def check_database_url(url: str) -> None:
     migrations.check_sqlite_directory(url)
 
 
-def open_backend(url: str, *, pool_size: int = 5, pooler: Pooler = "none") -> Backend:
+def open_backend(
+    url: str,
+    *,
+    pool_size: int = 5,
+    pooler: Pooler = "none",
+    timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
 
-    Nothing connects here: the first unit of work, read, ping or migration does."""
+    Nothing connects here: the first unit of work, read, ping or migration does. `timeouts`
+    bound every wait on the database (engine.py)."""
     check_database_url(url)
     if url.startswith(MEMORY_URL):
         return _memory()
-    scheme = _SQL_SCHEMES[url.split(":", 1)[0]]
-    return _sql(scheme, url, pool_size=pool_size, pooler=pooler)
+    engine = create_engine(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
+    return _sql(_SQL_SCHEMES[url.split(":", 1)[0]], engine, pooler=pooler)
 
 
 def _memory() -> Backend:
@@ -86,8 +94,8 @@ def _memory() -> Backend:
     )
 
 
-def _sql(name: str, url: str, *, pool_size: int, pooler: Pooler) -> Backend:
-    database = Database(create_engine(url, pool_size=pool_size, pooler=pooler))
+def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler) -> Backend:
+    database = Database(engine)
     # PostgreSQL reads go straight to the driver (asyncpg_rows.py), except behind a
     # transaction pooler, where only statements inside a transaction are safe.
     direct = name == "postgresql" and pooler == "none"

@@ -10,6 +10,7 @@ from application.access import (
     require_owner_or_admin,
     require_version,
 )
+from application.idempotency import IdempotentWrite, remember
 from application.pagination import ItemFilter, Page, PageRequest, page_of
 from application.ports import Clock, ItemReader, UnitOfWorkFactory
 from domain import rules
@@ -63,8 +64,12 @@ class DeleteItemCommand:
 
 def check_filter(where: ItemFilter) -> ItemFilter:
     """Bounds the filters as strictly as the fields they filter."""
-    if where.name_contains is not None and len(where.name_contains) > rules.NAME_MAX:
+    contains = where.name_contains
+    if contains is not None and len(contains) > rules.NAME_MAX:
         raise InvariantViolated("q", f"must be at most {rules.NAME_MAX} characters")
+    if contains is not None and rules.has_control_characters(contains):
+        # No name holds one (and PostgreSQL cannot even compare a NUL byte).
+        raise InvariantViolated("q", "must not contain control characters")
     low, high = where.min_price, where.max_price
     for bound, name in ((low, "min_price"), (high, "max_price")):
         if bound is not None:
@@ -83,7 +88,9 @@ class CreateItem:
     def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow, self._clock = uow, clock
 
-    async def __call__(self, cmd: CreateItemCommand) -> Item:
+    async def __call__(
+        self, cmd: CreateItemCommand, idempotency: IdempotentWrite[Item] | None = None
+    ) -> Item:
         draft = Item.create(
             owner_id=cmd.actor_id,
             name=cmd.name,
@@ -95,6 +102,7 @@ class CreateItem:
             await active_actor(uow.users, cmd.actor_id)
             item = await uow.items.add(draft)
             uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
+            await remember(uow, idempotency, item)
             await uow.commit()
         return item
 

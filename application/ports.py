@@ -44,6 +44,37 @@ class ItemRepository(Protocol):
     async def delete(self, item_id: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdempotencyRecord:
+    """A key a caller sent with a create: in flight while `response` is None. A claim in
+    flight expires soon (its process may have died); a completed one after a day."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    response: bytes | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class IdempotencyStore(Protocol):
+    async def add(self, record: IdempotencyRecord) -> bool:
+        """Stores `record` unless its (scope, key) exists: False then, and nothing changes."""
+
+    async def get(self, scope: str, key: str) -> IdempotencyRecord | None: ...
+
+    async def complete(
+        self, scope: str, key: str, *, response: bytes, expires_at: datetime
+    ) -> None:
+        """Keeps the response given for the claimed key, until `expires_at`."""
+
+    async def release(self, scope: str, key: str) -> None:
+        """Deletes the claim if it is still in flight."""
+
+    async def purge(self, now: datetime) -> None:
+        """Deletes every record expired by `now`."""
+
+
 class UnitOfWork(Protocol):
     """One transaction. Rolls back on exit unless `commit()` was awaited."""
 
@@ -52,6 +83,9 @@ class UnitOfWork(Protocol):
 
     @property
     def items(self) -> ItemRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
     @property
     def events(self) -> Sequence[DomainEvent]:

@@ -9,6 +9,7 @@ from application.access import (
     require_self_or_admin,
     require_version,
 )
+from application.idempotency import IdempotentWrite, remember
 from application.pagination import Page, PageRequest, Sort, page_of
 from application.ports import Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory, UserReader
 from domain import rules
@@ -60,17 +61,19 @@ async def _ensure_email_free(uow: UnitOfWork, email: str) -> None:
         raise EmailAlreadyRegistered(email)
 
 
-class RegisterUser:
-    """Anyone may register. The email is unique whatever its case; the password is
-    8–128 characters and only its argon2id hash is kept."""
+class _Registration:
+    """Registration's rules, shared by RegisterUser and CreateAdmin."""
 
     def __init__(self, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
         self._uow, self._hasher, self._clock = uow, hasher, clock
 
-    async def __call__(self, cmd: RegisterUserCommand) -> User:
-        return await self._register(cmd, is_admin=False)
-
-    async def _register(self, cmd: RegisterUserCommand, *, is_admin: bool) -> User:
+    async def _register(
+        self,
+        cmd: RegisterUserCommand,
+        *,
+        is_admin: bool,
+        idempotency: IdempotentWrite[User] | None = None,
+    ) -> User:
         email = normalise_email(cmd.email)
         rules.name(cmd.name)  # refuse bad input before paying for a hash
         password_hash = await self._hasher.hash(check_password(cmd.password))
@@ -81,11 +84,22 @@ class RegisterUser:
             )
             user = await uow.users.add(replace(user, is_admin=True) if is_admin else user)
             uow.record(UserRegistered(user_id=user.id, email=user.email))
+            await remember(uow, idempotency, user)
             await uow.commit()
         return user
 
 
-class CreateAdmin(RegisterUser):
+class RegisterUser(_Registration):
+    """Anyone may register. The email is unique whatever its case; the password is
+    8–128 characters and only its argon2id hash is kept."""
+
+    async def __call__(
+        self, cmd: RegisterUserCommand, idempotency: IdempotentWrite[User] | None = None
+    ) -> User:
+        return await self._register(cmd, is_admin=False, idempotency=idempotency)
+
+
+class CreateAdmin(_Registration):
     """An administrator, under the rules of registration. Only an admin may grant
     `is_admin`, so the first one comes from here: the command line and the service's
     start-up (CATALOG_FIRST_ADMIN_*) call it; no route does."""

@@ -9,13 +9,16 @@ opens the backend and makes each of them once, and from then on a call such as
 
 import inspect
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
 from adapters.security import Argon2PasswordHasher, JwtTokenService
+from adapters.sqlalchemy.engine import DatabaseTimeouts
 from application.auth import Authenticate
+from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
 from application.users import (
     CreateAdmin,
@@ -30,13 +33,33 @@ from entrypoints.settings import Settings
 
 async def _backend(settings: Settings) -> AsyncIterator[Backend]:
     """The storage backend for the process; its connections close on shutdown."""
+    timeouts = DatabaseTimeouts(
+        connect=settings.db_connect_timeout_seconds,
+        statement=settings.db_statement_timeout_seconds,
+        pool=settings.db_pool_timeout_seconds,
+    )
     backend = open_backend(
-        settings.database_url, pool_size=settings.db_pool_size, pooler=settings.db_pooler
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pooler=settings.db_pooler,
+        timeouts=timeouts,
     )
     try:
         yield backend
     finally:
         await backend.dispose()
+
+
+def _claim_lapse(settings: Settings) -> timedelta:
+    """How long an `Idempotency-Key` claim stays in flight without its create completing:
+    longer, twice over, than any create can last, since every wait it makes is bounded (a
+    place in the pool, a connection, its few statements)."""
+    create = (
+        settings.db_pool_timeout_seconds
+        + settings.db_connect_timeout_seconds
+        + 5 * settings.db_statement_timeout_seconds
+    )
+    return timedelta(seconds=max(30.0, 2 * create))
 
 
 class Container(containers.DeclarativeContainer):
@@ -65,6 +88,12 @@ class Container(containers.DeclarativeContainer):
     delete_user = providers.Singleton(DeleteUser, uow=uow)
 
     create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
+    idempotency_keys = providers.Singleton(
+        IdempotencyKeys,
+        uow=uow,
+        clock=clock,
+        abandoned_after=providers.Callable(_claim_lapse, settings),
+    )
     get_item = providers.Singleton(GetItem, items=items)
     list_items = providers.Singleton(ListItems, items=items)
     export_items = providers.Singleton(ExportItems, items=items)

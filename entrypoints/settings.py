@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=100)
     # "pgbouncer": PostgreSQL is reached through pgbouncer in transaction pooling mode.
     db_pooler: Literal["none", "pgbouncer"] = "none"
+    # Every wait on the database is bounded; past a bound the request gets a 503.
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=3600)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
     # An administrator created at start-up when no user has this email (every backend).

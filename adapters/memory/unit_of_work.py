@@ -12,7 +12,9 @@ from itertools import count
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.repositories import InMemoryItemRepository, InMemoryUserRepository
+from application.ports import IdempotencyRecord
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.events import DomainEvent
 from domain.items import Item
@@ -28,6 +30,7 @@ class InMemoryDatabase:
     user_ids: count[int] = field(default_factory=lambda: count(1))
     item_ids: count[int] = field(default_factory=lambda: count(1))
     committed_events: list[DomainEvent] = field(default_factory=list)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Changes:
     users: dict[int, User | None] = field(default_factory=dict)
     items: dict[int, Item | None] = field(default_factory=dict)
     read_versions: dict[tuple[str, int], int] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord | None] = field(default_factory=dict)
 
 
 class InMemoryUnitOfWork:
@@ -48,6 +52,7 @@ class InMemoryUnitOfWork:
         self.committed = False
         self.users = InMemoryUserRepository(database, self._changes)
         self.items = InMemoryItemRepository(database, self._changes)
+        self.idempotency = InMemoryIdempotencyStore(database, self._changes)
 
     async def __aenter__(self) -> Self:
         return self
@@ -83,6 +88,7 @@ class InMemoryUnitOfWork:
         self._changes.users.clear()
         self._changes.items.clear()
         self._changes.read_versions.clear()
+        self._changes.idempotency.clear()
 
     def _check_versions(self) -> None:
         for (kind, key), version in self._changes.read_versions.items():
@@ -121,6 +127,11 @@ class InMemoryUnitOfWork:
                 self._db.items.pop(item_id, None)
             else:
                 self._db.items[item_id] = item
+        for key, record in self._changes.idempotency.items():
+            if record is None:
+                self._db.idempotency.pop(key, None)
+            else:
+                self._db.idempotency[key] = record
 
     def _cascade(self, owner_id: int) -> None:
         for item_id in [i.id for i in self._db.items.values() if i.owner_id == owner_id]:

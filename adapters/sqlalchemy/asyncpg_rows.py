@@ -79,5 +79,7 @@ async def _failed(
     server shutting down) invalidates it, so the pool never hands out a broken one."""
     if isinstance(error, asyncpg.PostgresError) and not isinstance(error, _CONNECTION_ERRORS):
         return DatabaseError(sql, tuple(args), error)
+    if isinstance(error, TimeoutError):  # the server may answer nothing: no graceful close
+        _driver(conn).terminate()
     await conn.invalidate(error)
     return OperationalError(sql, tuple(args), error, connection_invalidated=True)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -108,4 +109,18 @@ items = Table(
     Index(None, "owner_id", "id"),
     Index(None, "owner_id", "price", "id"),
     sqlite_autoincrement=True,
+)
+
+# Keys of creates that may be retried (application/idempotency.py): in flight while
+# `response` is NULL. The primary key decides, race-safely, who claimed a key first.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("response", LargeBinary, nullable=True),
+    Column("created_at", INSTANT, nullable=False),
+    Column("expires_at", INSTANT, nullable=False),
+    Index(None, "expires_at"),  # each claim deletes the expired ones
 )

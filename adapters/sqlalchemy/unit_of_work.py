@@ -13,6 +13,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
 from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
 from domain.events import DomainEvent
 
@@ -20,6 +21,7 @@ from domain.events import DomainEvent
 class SqlAlchemyUnitOfWork:
     users: SqlAlchemyUserRepository
     items: SqlAlchemyItemRepository
+    idempotency: SqlAlchemyIdempotencyStore
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -34,6 +36,8 @@ class SqlAlchemyUnitOfWork:
         self._session = session = self._database.sessions()
         self.users = SqlAlchemyUserRepository(session)
         self.items = SqlAlchemyItemRepository(session)
+        dialect = self._database.engine.dialect.name
+        self.idempotency = SqlAlchemyIdempotencyStore(session, dialect=dialect)
         return self
 
     async def __aexit__(

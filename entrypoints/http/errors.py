@@ -5,12 +5,15 @@ from http import HTTPStatus
 from typing import Any, cast
 
 import orjson
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from adapters.sqlalchemy.faults import FAULT_TYPES, unavailable_cause
+from application.idempotency import IdempotencyKeyInFlight
 from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
@@ -26,11 +29,14 @@ from domain.errors import (
 PROBLEM_JSON = "application/problem+json"
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+RETRY_AFTER_SECONDS = 5  # about the time a restarted database takes to accept connections
+_log = structlog.get_logger("catalog.errors")
 
 # The one table: a domain error (or its nearest base class) → status and problem type.
 STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
     NotFound: (HTTPStatus.NOT_FOUND, "not-found"),
     EmailAlreadyRegistered: (HTTPStatus.CONFLICT, "email-already-registered"),
+    IdempotencyKeyInFlight: (HTTPStatus.CONFLICT, "idempotency-key-in-flight"),
     InvalidCredentials: (HTTPStatus.UNAUTHORIZED, "invalid-credentials"),
     NotAuthenticated: (HTTPStatus.UNAUTHORIZED, "not-authenticated"),
     PermissionDenied: (HTTPStatus.FORBIDDEN, "permission-denied"),
@@ -113,6 +119,41 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem(request, error.status_code, detail=detail, headers=headers)
 
 
+def unavailable(request: Request, *, cause: str) -> Response:
+    """503 for a database that is down, unreachable, too slow, or out of connections.
+    The cause goes on the request's state (`unavailable_cause`) for the metrics."""
+    request.state.unavailable_cause = cause
+    return problem(
+        request,
+        503,
+        detail=f"the database is unavailable ({cause}); try again shortly",
+        kind="unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def log_unavailable(error: BaseException, *, cause: str) -> None:
+    """One line per failure, no traceback: the cause and the innermost error's words."""
+    _log.warning("database unavailable", cause=cause, error=_innermost(error))
+
+
+def _innermost(error: BaseException) -> str:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+async def _fault(request: Request, error: Exception) -> Response:
+    """Driver and network errors: a 503 when they say the database is unavailable; any
+    other is a bug, logged with its traceback and answered 500."""
+    cause = unavailable_cause(error)
+    if cause is None:
+        _log.error("unexpected database error", exc_info=error)
+        return await _unexpected(request, error)
+    log_unavailable(error, cause=cause)
+    return unavailable(request, cause=cause)
+
+
 async def _unexpected(request: Request, error: Exception) -> Response:
     # No traceback leaves the process; the server logs it.
     return problem(request, 500, detail="the server failed to handle this request")
@@ -122,4 +163,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    # By type, not under `Exception`: Starlette re-raises what reaches the catch-all after
+    # answering, so the server logs a traceback and closes the keep-alive connection.
+    for fault in FAULT_TYPES:
+        app.add_exception_handler(fault, _fault)
     app.add_exception_handler(Exception, _unexpected)

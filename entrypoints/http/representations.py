@@ -14,8 +14,10 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adapters.sqlalchemy.faults import FAULT_TYPES, unavailable_cause
 from application.pagination import Keyset
 from domain.items import Item
+from entrypoints.http.errors import log_unavailable
 from entrypoints.http.schemas import ItemOut, UserOut
 from entrypoints.http.versions import etag, unchanged
 
@@ -91,7 +93,10 @@ def ndjson_line(body: Body) -> bytes:
 
 
 async def ndjson_stream(first: Item | None, rest: AsyncGenerator[Item]) -> AsyncIterator[bytes]:
-    """NDJSON lines in chunks of EXPORT_CHUNK: fewer, larger writes."""
+    """NDJSON lines in chunks of EXPORT_CHUNK: fewer, larger writes.
+
+    The status went out with the first chunk, so a database fault mid-stream cannot become
+    a 503: the lines read so far go out, the fault is logged, and the response ends."""
     if first is None:
         return
     lines = [ndjson_line(item_body(first))]
@@ -101,6 +106,12 @@ async def ndjson_stream(first: Item | None, rest: AsyncGenerator[Item]) -> Async
             if len(lines) >= EXPORT_CHUNK:
                 yield b"".join(lines)
                 lines.clear()
-        yield b"".join(lines)
+    except FAULT_TYPES as error:
+        cause = unavailable_cause(error)
+        if cause is None:
+            raise
+        log_unavailable(error, cause=cause)
     finally:  # a client that goes away ends the read now, not at garbage collection
         await rest.aclose()
+    if lines:
+        yield b"".join(lines)

@@ -12,7 +12,8 @@ _MEANING = {
     401: "Missing, invalid or expired token (with `WWW-Authenticate: Bearer`)",
     403: "Authenticated but not allowed",
     404: "No such resource",
-    409: "Conflict: email already registered, or a concurrent change",
+    409: "Conflict: email already registered, a concurrent change, or a request with the "
+    "same `Idempotency-Key` still in flight",
     412: "`If-Match` names a version that is not the current one",
     422: "Invalid input: `errors` lists each {loc, msg}",
 }

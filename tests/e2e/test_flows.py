@@ -11,7 +11,7 @@ from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
-from tests.e2e.problems import problem
+from tests.e2e.problems import error_locations, problem
 from tests.unit.fakes import unique, unique_email
 
 
@@ -126,3 +126,13 @@ async def test_ids_past_the_storage_range_are_422_not_500(
         problem(await api.client.get(f"/users/{largest}", headers=owner.auth), 403)
         for path in (f"/items/{largest + 1}", f"/items?owner_id={largest + 1}"):
             problem(await api.client.get(path), 422)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_nul_byte_in_the_search_is_a_422_not_a_500(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
+        for path in ("/items?q=%00", "/items?q=a%00b", "/items/export?q=%00", "/items?q=%09"):
+            assert error_locations(await api.client.get(path)) == [["q"]], path
+        assert (await api.client.get("/items?q=%C3%A9")).json() == []  # no name has control

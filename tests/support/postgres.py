@@ -11,6 +11,7 @@ session's database, empty: migrate it yourself) or `fresh_postgres_url` (one per
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -84,26 +85,61 @@ def _run(argv: list[str]) -> None:
         raise RuntimeError(f"{argv[0]} failed: {error.stderr.strip()}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class PrivateCluster(PostgresServer):
+    """A cluster this process started: it may stop, start, freeze and thaw it (fault tests)."""
+
+    base: Path
+
+    def _pg_ctl(self, *args: str) -> None:
+        _run(["pg_ctl", "-D", str(self.base / "data"), *args])
+
+    def start(self) -> None:
+        port = self.url.port
+        options = f"-p {port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._pg_ctl("-l", str(self.base / "log"), "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def _processes(self) -> list[int]:
+        """The postmaster and its children (backends, checkpointer, ...)."""
+        pid_file = (self.base / "data" / "postmaster.pid").read_text()
+        postmaster = int(pid_file.split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+
+    def freeze(self) -> None:
+        """SIGSTOP: the sockets stay open and nothing answers, as in a network partition."""
+        for pid in self._processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self._processes():
+            os.kill(pid, signal.SIGCONT)
+
+
 @contextmanager
-def private_cluster() -> Iterator[PostgresServer]:
+def private_cluster() -> Iterator[PrivateCluster]:
     """A throwaway cluster in a temporary directory, stopped and deleted afterwards."""
     missing = [tool for tool in ("initdb", "pg_ctl") if shutil.which(tool) is None]
     if missing:
         raise RuntimeError(f"{', '.join(missing)} not on PATH")
     base = Path(tempfile.mkdtemp(prefix="catalog-pg-"))
-    data, port = base / "data", free_port()
+    url = make_url(f"postgresql://postgres@127.0.0.1:{free_port()}/postgres")
+    cluster = PrivateCluster(url, "private", base)
     if os.geteuid() == 0:
         shutil.chown(base, user="postgres")
     try:
-        _run(["initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"])
-        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        _run(["pg_ctl", "-D", str(data), "-l", str(base / "log"), "-o", options, "-w", "start"])
+        _run(["initdb", "-D", str(base / "data"), "-U", "postgres", "-A", "trust", "--no-sync"])
+        cluster.start()
         try:
-            url = make_url(f"postgresql://postgres@127.0.0.1:{port}/postgres")
-            yield PostgresServer(url, "private")
+            yield cluster
         finally:
+            with suppress(OSError, ValueError):
+                cluster.thaw()  # a frozen cluster would not stop
             with suppress(RuntimeError, subprocess.SubprocessError):
-                _run(["pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop"])
+                cluster.stop("immediate")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -168,3 +204,15 @@ def fresh_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
         yield url
     finally:
         postgres_server.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def private_postgres() -> Iterator[PrivateCluster]:
+    """A cluster of the module's own, for tests that stop or freeze it (never a shared one)."""
+    stack = ExitStack()
+    try:
+        cluster = stack.enter_context(private_cluster())
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        unavailable(f"cannot start a private cluster: {error}")
+    with stack:
+        yield cluster

@@ -5,8 +5,9 @@ import asyncio
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from adapters.sqlalchemy.faults import unavailable_cause
 from entrypoints.http.dependencies import container
-from entrypoints.http.errors import problem
+from entrypoints.http.errors import unavailable
 from entrypoints.http.representations import JSON
 from entrypoints.http.schemas import Problem
 
@@ -27,12 +28,6 @@ async def ready(request: Request) -> Response:
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
             await container(request).backend().ping()
-    except Exception:
-        return problem(
-            request,
-            503,
-            detail="the database is not reachable",
-            kind="unavailable",
-            headers={"Retry-After": "5"},
-        )
+    except Exception as error:  # whatever the ping met, the database is not ready
+        return unavailable(request, cause=unavailable_cause(error) or "unreachable")
     return Response(_OK, media_type=JSON)

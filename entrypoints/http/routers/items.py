@@ -30,6 +30,7 @@ from application.pagination import (
 from domain.items import Item
 from domain.rules import NAME_MAX
 from entrypoints.http.dependencies import ActorId, container
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
 from entrypoints.http.representations import (
     NDJSON,
     current,
@@ -50,6 +51,10 @@ def _item(item: Item, *, status: int = 200, location: str | None = None) -> Resp
     return resource(item_body(item), version=item.version, status=status, location=location)
 
 
+def _created(item: Item) -> Response:
+    return _item(item, status=201, location=f"/items/{item.id}")
+
+
 def _update(item_id: int, actor: int, request: Request, **changes: Any) -> UpdateItemCommand:
     return UpdateItemCommand(
         actor_id=actor, item_id=item_id, expected_version=expected_version(request), **changes
@@ -68,13 +73,17 @@ PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
     status_code=201,
     response_model=ItemOut,
     description=getdoc(CreateItem),
-    responses=problems(401, 422),
+    responses=problems(401, 409, 422),
+    openapi_extra=IDEMPOTENCY_DOC,
 )
 async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Response:
     """Publish an item; the caller owns it."""
     command = CreateItemCommand(actor_id=actor, **body.model_dump())
-    item = await container(request).create_item()(command)
-    return _item(item, status=201, location=f"/items/{item.id}")
+    key = idempotency_key(request, caller=f"user:{actor}", body=body.model_dump(mode="json"))
+    create = container(request).create_item()
+    return await created_once(
+        request, key, create=lambda write: create(command, write), respond=_created
+    )
 
 
 @router.get(

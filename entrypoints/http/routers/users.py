@@ -21,6 +21,7 @@ from application.users import (
 )
 from domain.users import User
 from entrypoints.http.dependencies import ActorId, container
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
 from entrypoints.http.representations import current, listing, resource, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
 from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
@@ -34,19 +35,30 @@ def _user(user: User, *, status: int = 200, location: str | None = None) -> Resp
     return resource(user_body(user), version=user.version, status=status, location=location)
 
 
+def _created(user: User) -> Response:
+    return _user(user, status=201, location=f"/users/{user.id}")
+
+
 @router.post(
     "",
     status_code=201,
     response_model=UserOut,
     description=getdoc(RegisterUser),
     responses=problems(409, 422),
+    openapi_extra=IDEMPOTENCY_DOC,
 )
 async def register(body: UserCreate, request: Request) -> Response:
     """Register a new user."""
-    user = await container(request).register_user()(
-        RegisterUserCommand(name=body.name, email=body.email, password=body.password)
+    command = RegisterUserCommand(name=body.name, email=body.email, password=body.password)
+    # Anonymous: keys belong to the client address. The password stays out of the stored
+    # fingerprint (a fast hash of it would outlive the request); the rest must match.
+    address = request.client.host if request.client else "unknown"
+    fingerprint = body.model_dump(mode="json", exclude={"password"})
+    key = idempotency_key(request, caller=f"address:{address}", body=fingerprint)
+    register_user = container(request).register_user()
+    return await created_once(
+        request, key, create=lambda write: register_user(command, write), respond=_created
     )
-    return _user(user, status=201, location=f"/users/{user.id}")
 
 
 @router.get(
