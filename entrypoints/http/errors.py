@@ -87,9 +87,11 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
 
 def _location(request: Request, field: str) -> str:
     """Where a field the use case refused came from, in request validation's words
-    (`["body", "email"]`, `["query", "cursor"]`): the query string when it holds the field
-    (the routes take their filters and pages there), the body otherwise."""
-    return "query" if field in request.query_params else "body"
+    (`["body", "email"]`, `["query", "cursor"]`, `["header", "Idempotency-Key"]`): the query
+    string or the headers when they hold it, the body otherwise."""
+    if field in request.query_params:
+        return "query"
+    return "header" if field in request.headers else "body"
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.live_server import CATALOG, catalog_env, make_run, run_catalog, serving
+from tests.e2e.live_server import CATALOG, ROOT, catalog_env, make_run, run_catalog, serving
 from tests.support.data import unique_email
 
 # Makes the pseudo-terminal on standard input the controlling terminal of a new session (as
@@ -145,11 +145,14 @@ def test_an_empty_jwt_secret_counts_as_unset(tmp_path: Path) -> None:
 
 
 def test_make_run_migrates_once_and_quietly(tmp_path: Path) -> None:
+    """Each revision applied is one line, on the first start only; Alembic's set-up lines
+    ("Context impl", "Will assume") never show."""
     env = catalog_env(_sqlite_url(tmp_path / "catalog.db"))
-    for start, expected in enumerate(([" -> 0001, "], [])):  # a fresh database, then again
+    revisions = len(list((ROOT / "alembic" / "versions").glob("*.py")))
+    for start, applied in enumerate((revisions, 0)):  # a fresh database, then again
         log = tmp_path / f"run-{start}.log"
         with make_run(env, log):
             pass
         alembic = [line for line in log.read_text().splitlines() if "alembic" in line]
-        assert len(alembic) == len(expected), alembic
-        assert all(want in line for want, line in zip(expected, alembic, strict=True))
+        assert len(alembic) == applied, alembic
+        assert all("Running upgrade" in line for line in alembic)
