@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.memory import (
     InMemoryDatabase,
     InMemoryItemReader,
@@ -22,13 +23,17 @@ from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, Pooler, create_engine
+from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
+from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.readers import (
     CoreRows,
     RowSource,
     SqlAlchemyItemReader,
     SqlAlchemyUserReader,
 )
+from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.outbox import OutboxStore
 from application.ports import ItemReader, UnitOfWorkFactory, UserReader
 
 MEMORY_URL = "memory://"
@@ -48,6 +53,8 @@ class Backend:
     ping: Callable[[], Awaitable[None]]  # raises when the database cannot be reached
     migrate: Callable[[], Awaitable[None]]  # brings the schema to the newest revision
     dispose: Callable[[], Awaitable[None]]  # closes every connection
+    outbox: OutboxStore | None = None  # the relay's side of the outbox (SQL backends)
+    wakeup: Callable[[], PollingWakeup | PostgresWakeup] = PollingWakeup  # wakes the relay
 
 
 def check_database_url(url: str) -> None:
@@ -69,23 +76,26 @@ def open_backend(
     pool_size: int = 5,
     pooler: Pooler = "none",
     timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+    outbox: bool = False,
 ) -> Backend:
     """A backend for `memory://`, `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`.
+    With `outbox`, every unit of work writes its events to the outbox as it commits.
 
     Nothing connects here: the first unit of work, read, ping or migration does. `timeouts`
     bound every wait on the database (engine.py)."""
     check_database_url(url)
     if url.startswith(MEMORY_URL):
-        return _memory()
+        return _memory(outbox=outbox)
     engine = create_engine(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
-    return _sql(_SQL_SCHEMES[url.split(":", 1)[0]], engine, pooler=pooler)
+    return _sql(_SQL_SCHEMES[url.split(":", 1)[0]], engine, pooler=pooler, outbox=outbox)
 
 
-def _memory() -> Backend:
+def _memory(*, outbox: bool) -> Backend:
     database = InMemoryDatabase()
+    clock = SystemClock() if outbox else None
     return Backend(
         name="memory",
-        uow=lambda: InMemoryUnitOfWork(database),
+        uow=lambda: InMemoryUnitOfWork(database, outbox_clock=clock),
         users=InMemoryUserReader(database),
         items=InMemoryItemReader(database),
         ping=_nothing,
@@ -94,7 +104,7 @@ def _memory() -> Backend:
     )
 
 
-def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler) -> Backend:
+def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler, outbox: bool) -> Backend:
     database = Database(engine)
     # PostgreSQL reads go straight to the driver (asyncpg_rows.py), except behind a
     # transaction pooler, where only statements inside a transaction are safe.
@@ -108,12 +118,22 @@ def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler) -> Backend:
     async def migrate() -> None:
         await migrations.upgrade(database.engine)
 
+    def wakeup() -> PollingWakeup | PostgresWakeup:
+        # LISTEN needs a session of its own: not through a transaction pooler.
+        listens = name == "postgresql" and pooler == "none"
+        url = engine.url.render_as_string(hide_password=False)
+        return PostgresWakeup(url) if listens else PollingWakeup()
+
     return Backend(
         name=name,
-        uow=SqlAlchemyUnitOfWorkFactory(database),
+        uow=SqlAlchemyUnitOfWorkFactory(
+            database, outbox=OutboxWriter(SystemClock()) if outbox else None
+        ),
         users=SqlAlchemyUserReader(rows),
         items=SqlAlchemyItemReader(rows),
         ping=ping,
         migrate=migrate,
         dispose=database.dispose,
+        outbox=SqlAlchemyOutboxStore(database, clock=SystemClock()),
+        wakeup=wakeup,
     )

@@ -6,12 +6,14 @@ validation library, no ORM. `uvicorn bench.ceiling:create_app --factory`.
 """
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qs
+from uuid import uuid4
 
 import asyncpg
 import orjson
@@ -50,7 +52,11 @@ UPDATE_SQL = (
     "UPDATE items SET owner_id = $3, name = $4, description = $5, price = $6, created_at = $7, "
     "updated_at = $8, version = $9 WHERE id = $1 AND version = $2"
 )
-
+# Catalog writes the outbox when CATALOG_NATS_URL is set; so does the ceiling, the same row.
+OUTBOX_SQL = (
+    "INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, payload, occurred_at) "
+    "VALUES ($1, $2, 'item', $3, $4, $5)"
+)
 
 TOKEN_MEMO = 10_000
 
@@ -66,6 +72,7 @@ class Ceiling:
         self.key = shared.secret()
         self.hasher = PasswordHasher()
         self.verified: dict[str, tuple[int, float]] = {}  # header → (user id, expires at)
+        self.outbox = bool(os.environ.get("CATALOG_NATS_URL"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -150,6 +157,7 @@ class Ceiling:
         async with self.db.acquire() as conn, conn.transaction():
             await active_user(conn, user_id)
             item_id = await conn.fetchval(INSERT_SQL, user_id, name, description, price, created)
+            await self.record(conn, "item.created", item_id, {"owner_id": user_id}, created)
         item = {"id": item_id, "owner_id": user_id, "name": name, "description": description}
         item.update(price=price, created_at=created, updated_at=created, version=1)
         headers = item_headers(item)
@@ -185,7 +193,16 @@ class Ceiling:
             )
             if status != "UPDATE 1":
                 raise Problem(409, "Conflict")
+            version = {"version": item["version"]}
+            await self.record(conn, "item.updated", item_id, version, item["updated_at"])
         return 200, orjson.dumps(shared.item_json(item)), item_headers(item)
+
+    async def record(
+        self, conn: asyncpg.Connection, kind: str, item_id: int, data: dict[str, Any], at: datetime
+    ) -> None:
+        if self.outbox:
+            payload = orjson.dumps({"item_id": item_id, **data}).decode()
+            await conn.execute(OUTBOX_SQL, uuid4(), kind, str(item_id), payload, at)
 
     async def login(self, body: bytes) -> tuple[int, bytes, list[Any]]:
         form = parse_qs(body.decode())

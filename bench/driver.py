@@ -44,6 +44,9 @@ SCENARIOS = {
 }
 LIST_PATHS = 2_000
 RESET = "DELETE FROM items WHERE id > %s"  # the rows POST added
+RESET_OUTBOX = "DELETE FROM outbox"  # the events POST and PATCH wrote (nothing relays them)
+# Turns the outbox on in Catalog and the ceiling alike; no relay runs, nothing connects to it.
+OUTBOX_URL = "nats://127.0.0.1:4222"
 
 
 @dataclass
@@ -250,6 +253,7 @@ def measure(
                     )
                     if scenario == "post":
                         db.execute(RESET, (database.ITEMS,))
+                    db.execute(RESET_OUTBOX)
             finally:
                 stop(app)
     return runs
@@ -299,12 +303,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--apps", nargs="+", default=list(all_apps()))
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS)
+    parser.add_argument(
+        "--outbox",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="writes write their events to the outbox (Catalog and the ceiling)",
+    )
     return parser.parse_args(argv)
 
 
 def run(args: argparse.Namespace) -> None:
     """Every app through every scenario; the results in OUT/results.json."""
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.outbox:
+        os.environ["CATALOG_NATS_URL"] = OUTBOX_URL
+    else:
+        os.environ.pop("CATALOG_NATS_URL", None)
     catalog_apps = all_apps()
     apps = [catalog_apps[name] for name in args.apps]
     before = environment()

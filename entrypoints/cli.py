@@ -1,4 +1,5 @@
-"""The `catalog` command: serve, migrate, create-admin, openapi (and --version).
+"""The `catalog` command: serve, migrate, create-admin, openapi, relay, events tail (and
+--version).
 
 Every failure an operator can cause (a bad argument or setting, an unreachable database, a
 duplicate email, a short password) ends in one line on standard error and a non-zero exit.
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1 to 64)")
+    serve.add_argument(
+        "--relay", action="store_true", help="also publish the outbox (CATALOG_RELAY_IN_PROCESS)"
+    )
     commands.add_parser("migrate", help="bring the database schema to the newest revision")
     admin = commands.add_parser(
         "create-admin",
@@ -60,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
     commands.add_parser("openapi", help="print the OpenAPI document (JSON)")
+    relay = commands.add_parser("relay", help="publish the outbox to NATS JetStream")
+    relay.add_argument("--metrics-port", type=int, help="serve the relay's Prometheus metrics")
+    relay.add_argument("--metrics-host", default="127.0.0.1")
+    events = commands.add_parser("events", help="look at the published events")
+    tail = events.add_subparsers(dest="events_command", required=True, metavar="COMMAND")
+    follow = tail.add_parser("tail", help="print events as they arrive (one JSON per line)")
+    follow.add_argument("--all", action="store_true", help="start from the first event kept")
+    follow.add_argument("--limit", type=int, help="stop after this many events")
     return parser
 
 
@@ -93,6 +105,10 @@ def serve(args: argparse.Namespace) -> None:
         raise CommandError(
             "--workers > 1 needs CATALOG_JWT_SECRET: each worker would sign with its own secret"
         )
+    if args.relay:
+        if not settings.outbox_enabled:
+            raise CommandError("--relay needs CATALOG_NATS_URL (e.g. nats://127.0.0.1:4222)")
+        os.environ["CATALOG_RELAY_IN_PROCESS"] = "true"  # read by each worker's settings
     problem = listen_problem(args.host, args.port)  # before migrating: a busy port is one line
     if problem is not None:
         raise CommandError(problem)
@@ -190,6 +206,20 @@ def openapi(_: argparse.Namespace) -> None:
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+async def relay_command(args: argparse.Namespace) -> None:
+    from entrypoints.events import relay
+
+    await relay(_settings(), metrics_port=args.metrics_port, metrics_host=args.metrics_host)
+
+
+async def events_command(args: argparse.Namespace) -> None:
+    from entrypoints.events import tail
+
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1")
+    await tail(_settings(), from_start=args.all, limit=args.limit)
+
+
 def _run_async(
     command: Callable[[argparse.Namespace], Coroutine[Any, Any, None]],
 ) -> Callable[[argparse.Namespace], None]:
@@ -204,6 +234,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "migrate": _run_async(migrate),
     "create-admin": create_admin,
     "openapi": openapi,
+    "relay": _run_async(relay_command),
+    "events": _run_async(events_command),
 }
 
 

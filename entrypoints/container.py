@@ -15,11 +15,14 @@ from dependency_injector import containers, providers
 
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
+from adapters.nats.publisher import JetStreamPublisher, StreamTarget
+from adapters.relay_metrics import RelayMetrics
 from adapters.security import Argon2PasswordHasher, JwtTokenService
 from adapters.sqlalchemy.engine import DatabaseTimeouts
 from application.auth import Authenticate
 from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
+from application.relay import Relay, RelayOptions
 from application.users import (
     CreateAdmin,
     DeleteUser,
@@ -29,6 +32,23 @@ from application.users import (
     UpdateUser,
 )
 from entrypoints.settings import Settings
+
+
+def stream_target(settings: Settings) -> StreamTarget:
+    return StreamTarget(
+        url=settings.nats_url or "",
+        stream=settings.events_stream,
+        subject_prefix=settings.events_subject_prefix,
+        source=settings.events_source,
+    )
+
+
+def _relay_options(settings: Settings) -> RelayOptions:
+    return RelayOptions(
+        batch_size=settings.relay_batch_size,
+        poll_seconds=settings.relay_poll_seconds,
+        retention=timedelta(seconds=settings.relay_retention_seconds),
+    )
 
 
 async def _backend(settings: Settings) -> AsyncIterator[Backend]:
@@ -43,6 +63,7 @@ async def _backend(settings: Settings) -> AsyncIterator[Backend]:
         pool_size=settings.db_pool_size,
         pooler=settings.db_pooler,
         timeouts=timeouts,
+        outbox=settings.outbox_enabled,
     )
     try:
         yield backend
@@ -99,6 +120,19 @@ class Container(containers.DeclarativeContainer):
     export_items = providers.Singleton(ExportItems, items=items)
     update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Singleton(DeleteItem, uow=uow)
+
+    # The relay (entrypoints/relay.py supplies the publisher and wakeup it closes).
+    relay_metrics = providers.Singleton(RelayMetrics)
+    publisher = providers.Factory(
+        JetStreamPublisher, target=providers.Factory(stream_target, settings)
+    )
+    relay = providers.Factory(
+        Relay,
+        store=backend.provided.outbox,
+        clock=clock,
+        options=providers.Factory(_relay_options, settings),
+        observer=relay_metrics,
+    )
 
 
 def build_container(settings: Settings) -> Container:

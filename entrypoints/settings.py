@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     first_admin_email: str | None = None
     first_admin_password: SecretStr | None = None
     first_admin_name: str = "Admin"
+    # Events (SPEC §9): with a NATS URL the unit of work writes the outbox; without, not.
+    nats_url: str | None = None
+    events_stream: str = Field(default="CATALOG", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    events_subject_prefix: str = Field(default="catalog", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    events_source: str = Field(default="/catalog", min_length=1)
+    relay_in_process: bool = False  # `catalog serve --relay`
+    relay_batch_size: int = Field(default=100, ge=1, le=1000)
+    relay_poll_seconds: float = Field(default=1.0, gt=0, le=300)
+    relay_retention_seconds: int = Field(default=86_400, ge=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -53,6 +62,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("nats_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("jwt_secret")
     @classmethod
@@ -95,6 +109,11 @@ class Settings(BaseSettings):
             email=self.first_admin_email,
             password=self.first_admin_password.get_secret_value(),
         )
+
+    @property
+    def outbox_enabled(self) -> bool:
+        """Whether units of work write their events to the outbox for the relay."""
+        return self.nats_url is not None
 
     @property
     def jwt_secret_configured(self) -> bool:

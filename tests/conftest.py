@@ -1,3 +1,3 @@
-"""Shared fixtures for every test folder: PostgreSQL and pgbouncer (see tests/support)."""
+"""Shared fixtures for every test folder: PostgreSQL, pgbouncer and NATS (see tests/support)."""
 
-pytest_plugins = ["tests.support.postgres", "tests.support.pgbouncer"]
+pytest_plugins = ["tests.support.postgres", "tests.support.pgbouncer", "tests.support.nats"]

@@ -14,7 +14,8 @@ from typing import Self
 
 from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.repositories import InMemoryItemRepository, InMemoryUserRepository
-from application.ports import IdempotencyRecord
+from application.outbox import OutboxRecord, outbox_records
+from application.ports import Clock, IdempotencyRecord
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.events import DomainEvent
 from domain.items import Item
@@ -30,6 +31,7 @@ class InMemoryDatabase:
     user_ids: count[int] = field(default_factory=lambda: count(1))
     item_ids: count[int] = field(default_factory=lambda: count(1))
     committed_events: list[DomainEvent] = field(default_factory=list)
+    outbox: list[OutboxRecord] = field(default_factory=list)  # written when publishing
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
 
 
@@ -44,8 +46,11 @@ class Changes:
 
 
 class InMemoryUnitOfWork:
-    def __init__(self, database: InMemoryDatabase) -> None:
+    def __init__(self, database: InMemoryDatabase, *, outbox_clock: Clock | None = None) -> None:
+        """With `outbox_clock`, committed events also go to `database.outbox`, stamped
+        as the SQL unit of work stamps its outbox rows."""
         self._db = database
+        self._outbox_clock = outbox_clock
         self._changes = Changes()
         self.events: list[DomainEvent] = []
         self._published = 0
@@ -79,7 +84,10 @@ class InMemoryUnitOfWork:
             self._discard()
             raise
         self._apply()
-        self._db.committed_events.extend(self.events[self._published :])
+        new = self.events[self._published :]
+        self._db.committed_events.extend(new)
+        if self._outbox_clock is not None:
+            self._db.outbox.extend(outbox_records(new, self._outbox_clock))
         self._published = len(self.events)
         self.committed = True
         self._discard()

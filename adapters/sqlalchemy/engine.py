@@ -17,6 +17,7 @@ at once (`_discard_on_timeout`), never rolled back and reused.
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -89,6 +90,7 @@ def _postgresql(
         pool_timeout=timeouts.pool,
         pool_pre_ping=False,
         connect_args=connect_args,
+        json_serializer=_json,
     )
     event.listen(engine.sync_engine, "handle_error", _discard_on_timeout)
     return engine
@@ -111,10 +113,14 @@ _TRANSACTION_POOLER: dict[str, Any] = {
 
 def _sqlite(url: str, *, pool_size: int, timeouts: DatabaseTimeouts) -> AsyncEngine:
     if make_url(url).database in (None, "", ":memory:"):
-        engine = create_async_engine(url)  # one shared connection (StaticPool)
+        engine = create_async_engine(url, json_serializer=_json)  # one connection (StaticPool)
     else:
         engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=0, pool_timeout=timeouts.pool
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=timeouts.pool,
+            json_serializer=_json,
         )
     busy_timeout_ms = round(timeouts.statement * 1000)
 
@@ -139,6 +145,11 @@ def _sqlite_pragmas(dbapi_connection: Any, *, busy_timeout_ms: int) -> None:
     ):
         cursor.execute(pragma)
     cursor.close()
+
+
+def _json(value: Any) -> str:
+    """JSON columns (the outbox's payloads) encoded by orjson, as the API encodes."""
+    return orjson.dumps(value).decode()
 
 
 def _lower(value: str | None) -> str | None:

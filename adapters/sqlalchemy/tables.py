@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -24,6 +25,8 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    Uuid,
+    text,
 )
 
 _CENTS_BOUND = 10**15  # beyond any NUMERIC(12,2), inside SQLite's 64-bit integers
@@ -108,6 +111,33 @@ items = Table(
     Index(None, "price", "id"),
     Index(None, "owner_id", "id"),
     Index(None, "owner_id", "price", "id"),
+    sqlite_autoincrement=True,
+)
+
+# The transactional outbox (SPEC §9): the unit of work inserts the events it recorded, in
+# the transaction of the rows they describe; the relay publishes them in `sequence` order.
+outbox = Table(
+    "outbox",
+    metadata,
+    # BIGINT on PostgreSQL (a bigserial); SQLite's ROWID is an INTEGER PRIMARY KEY.
+    Column("sequence", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("type", String(100), nullable=False),  # "item.created"
+    Column("aggregate_type", String(50), nullable=False),  # "item"
+    Column("aggregate_id", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", INSTANT, nullable=False),
+    Column("published_at", INSTANT, nullable=True),
+    Column("parked_at", INSTANT, nullable=True),  # could never be published: left aside
+    Column("last_error", Text, nullable=True),
+    # What the relay scans: the pending rows only, in order.
+    Index(
+        "ix_outbox_pending",
+        "sequence",
+        postgresql_where=text("published_at IS NULL AND parked_at IS NULL"),
+        sqlite_where=text("published_at IS NULL AND parked_at IS NULL"),
+    ),
+    Index(None, "published_at"),  # retention: published rows are deleted after a while
     sqlite_autoincrement=True,
 )
 

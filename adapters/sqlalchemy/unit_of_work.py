@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
+from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
 from domain.events import DomainEvent
 
@@ -23,8 +24,10 @@ class SqlAlchemyUnitOfWork:
     items: SqlAlchemyItemRepository
     idempotency: SqlAlchemyIdempotencyStore
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:
         self._database = database
+        self._outbox = outbox
+        self._written = 0  # events already in the outbox
         self._session: AsyncSession | None = None
         self.events: list[DomainEvent] = []
         self.committed = False
@@ -62,13 +65,20 @@ class SqlAlchemyUnitOfWork:
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("the unit of work is not open")
+        if self._outbox is not None:  # the events go in the transaction of their rows
+            await self._outbox.write(self._session, self.events[self._written :])
+            self._written = len(self.events)
         await self._session.commit()
         self.committed = True
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    def __init__(self, database: Database) -> None:
+    """Units of work on `database`; with an `outbox` writer (publishing configured), each
+    writes the events it recorded into the outbox as it commits."""
+
+    def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:
         self._database = database
+        self._outbox = outbox
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._database)
+        return SqlAlchemyUnitOfWork(self._database, outbox=self._outbox)

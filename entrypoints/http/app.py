@@ -16,6 +16,7 @@ from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.middleware import install_middleware
 from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
+from entrypoints.relay import relay_in_background
 from entrypoints.settings import Settings
 
 DESCRIPTION = """Users register and publish items that anyone can browse.
@@ -73,7 +74,8 @@ def _lifespan(container: Container, settings: Settings, *, settle_gc: bool) -> L
             if settle_gc:
                 _settle_garbage_collector()
             log.info("started", backend=backend.name)
-            yield
+            async with relay_in_background(container):
+                yield
         finally:
             await stop(container)
 

@@ -16,6 +16,7 @@ import pytest
 from adapters.backends import Backend, open_backend
 from adapters.sqlalchemy.engine import Pooler
 from application.ports import UnitOfWorkFactory
+from tests.integration.outbox import Relays
 
 BACKENDS = ["memory", "sqlite", "postgres", "pgbouncer"]
 
@@ -84,3 +85,13 @@ async def backend(backend_target: tuple[str, Pooler]) -> AsyncIterator[Backend]:
 @pytest.fixture
 def uow(backend: Backend) -> UnitOfWorkFactory:
     return backend.uow
+
+
+@pytest.fixture
+async def relays() -> AsyncIterator[Relays]:
+    """Relays over real JetStream publishers, closed after the test (see outbox.py)."""
+    made = Relays()
+    try:
+        yield made
+    finally:
+        await made.close()
