@@ -53,7 +53,7 @@ def test_a_configuration_error_does_not_restart_in_a_loop(services: dict[str, An
     assert services["migrate"]["command"] == ["catalog", "migrate"]
     assert services["migrate"]["restart"] == "no"
     assert services["api"]["restart"] == "on-failure:3"
-    others = [s for name, s in services.items() if s.get("image") == "catalog:latest"]
+    others = [s for s in services.values() if s.get("image") == "catalog:latest"]
     others = [s for s in others if s["command"] != ["catalog", "migrate"]]
     assert {"catalog serve", "catalog relay"} <= {" ".join(s["command"][:2]) for s in others}
     for service in others:  # the API and the relay
