@@ -33,6 +33,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     CATALOG_DATABASE_URL=sqlite+aiosqlite:////data/catalog.db \
     CATALOG_LOG_FORMAT=json
+# The SQLite database (the default without compose) lives here: a volume, so it outlives the
+# container. Declared after the chown above, so the volume starts owned by `catalog`.
+VOLUME ["/data"]
 USER catalog
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -3,17 +3,26 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+PINS := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-dev-$(PINS)
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(PINS)
 PORT ?= 8000
 
-.PHONY: install check test run bench lock clean
+.PHONY: install install-runtime check test run bench lock clean
 
+# uv installs the pinned set in seconds; pip is the fallback (scripts/venv says how).
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $@
+	PYTHON=$(PYTHON) scripts/venv install $(VENV) dev
+	rm -f $(VENV)/.installed-* && touch $@ $(RUNTIME_STAMP)
+
+# What `make run` needs: the service without the development tools (a dev install has it).
+install-runtime: $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml constraints.txt
+	PYTHON=$(PYTHON) scripts/venv install $(VENV)
+	rm -f $(VENV)/.installed-runtime-* && touch $@
 
 check: install
 	$(BIN)/ruff check .
@@ -27,8 +36,8 @@ test: install
 	scripts/ensure-pgbouncer
 	$(BIN)/pytest
 
-run: install
-	$(BIN)/catalog migrate
+# `serve` migrates first (CATALOG_AUTO_MIGRATE, on by default), once.
+run: install-runtime
 	$(BIN)/catalog serve --host 127.0.0.1 --port $(PORT)
 
 bench: install
@@ -36,7 +45,7 @@ bench: install
 
 # Re-records the full set of pinned versions (names and versions only, no hosts or URLs).
 lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	scripts/venv freeze $(VENV) > constraints.txt
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache catalog.db*

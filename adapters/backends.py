@@ -72,6 +72,19 @@ class Backend:
     wakeup: Callable[[], PollingWakeup | PostgresWakeup] = PollingWakeup  # wakes the relay
 
 
+def check_database_url(url: str) -> None:
+    """Raises ValueError, saying why, for a URL no backend can use. Connects to nothing."""
+    if url.startswith(MEMORY_URL):
+        return
+    scheme = url.split(":", 1)[0]
+    if scheme not in _SQL_SCHEMES:
+        raise ValueError(
+            f"unsupported database URL scheme {scheme!r}: use memory://, "
+            "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
+        )
+    migrations.check_sqlite_directory(url)
+
+
 def open_backend(
     url: str,
     *,
@@ -85,16 +98,11 @@ def open_backend(
 
     Nothing connects here: the first unit of work, read, ping or migration does. `timeouts`
     bound every wait on the database (engine.py)."""
+    check_database_url(url)
     if url.startswith(MEMORY_URL):
         return _memory(outbox=outbox)
-    scheme = url.split(":", 1)[0]
-    if scheme not in _SQL_SCHEMES:
-        raise ValueError(
-            f"unsupported database URL scheme {scheme!r}: use memory://, "
-            "sqlite+aiosqlite:///path or postgresql+asyncpg://..."
-        )
     engine = create_engine(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
-    return _sql(_SQL_SCHEMES[scheme], engine, pooler=pooler, outbox=outbox)
+    return _sql(_SQL_SCHEMES[url.split(":", 1)[0]], engine, pooler=pooler, outbox=outbox)
 
 
 def _memory(*, outbox: bool) -> Backend:

@@ -12,7 +12,7 @@ from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.sqlalchemy.migrations import ensure_sqlite_directory, sqlite_lock
+from adapters.sqlalchemy.migrations import check_sqlite_directory, sqlite_lock
 from adapters.sqlalchemy.tables import metadata
 
 # Any constant will do, as long as every process migrating this schema uses the same one.
@@ -53,7 +53,7 @@ def _run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations(url: str) -> None:
-    ensure_sqlite_directory(url)
+    check_sqlite_directory(url)
     engine = create_async_engine(url, poolclass=pool.NullPool)
     try:
         async with engine.connect() as connection:

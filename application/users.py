@@ -1,6 +1,6 @@
 """Use cases about users: register, read, list, change and delete."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from application.access import (
     active_actor,
@@ -62,30 +62,62 @@ async def _ensure_email_free(uow: UnitOfWork, email: str) -> None:
         raise EmailAlreadyRegistered(email)
 
 
-class RegisterUser:
-    """Anyone may register. The email is unique whatever its case; the password is
-    8–128 characters and only its argon2id hash is kept."""
+class _Registration:
+    """Registration's rules, shared by RegisterUser and CreateAdmin."""
 
     def __init__(self, *, uow: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
         self._uow, self._hasher, self._clock = uow, hasher, clock
 
-    async def __call__(
-        self, cmd: RegisterUserCommand, idempotency: IdempotentWrite[User] | None = None
+    async def _register(
+        self,
+        cmd: RegisterUserCommand,
+        *,
+        is_admin: bool,
+        idempotency: IdempotentWrite[User] | None = None,
     ) -> User:
         email = normalise_email(cmd.email)
         rules.name(cmd.name)  # refuse bad input before paying for a hash
         password_hash = await self._hasher.hash(check_password(cmd.password))
         async with self._uow() as uow:
             await _ensure_email_free(uow, email)
-            user = await uow.users.add(
-                User.register(
-                    name=cmd.name, email=email, password_hash=password_hash, now=self._clock.now()
-                )
+            user = User.register(
+                name=cmd.name, email=email, password_hash=password_hash, now=self._clock.now()
             )
+            user = await uow.users.add(replace(user, is_admin=True) if is_admin else user)
             uow.record(UserRegistered(user_id=user.id, email=user.email))
             await remember(uow, idempotency, user)
             await uow.commit()
         return user
+
+
+class RegisterUser(_Registration):
+    """Anyone may register. The email is unique whatever its case; the password is
+    8–128 characters and only its argon2id hash is kept."""
+
+    async def __call__(
+        self, cmd: RegisterUserCommand, idempotency: IdempotentWrite[User] | None = None
+    ) -> User:
+        return await self._register(cmd, is_admin=False, idempotency=idempotency)
+
+
+class CreateAdmin(_Registration):
+    """An administrator, under the rules of registration. Only an admin may grant
+    `is_admin`, so the first one comes from here: the command line and the service's
+    start-up (CATALOG_FIRST_ADMIN_*) call it; no route does."""
+
+    async def __call__(self, cmd: RegisterUserCommand) -> User:
+        return await self._register(cmd, is_admin=True)
+
+    async def if_missing(self, cmd: RegisterUserCommand) -> User | None:
+        """The new admin, or None when a user already has that email. Processes that
+        start together race to create it: one does, the others find it there."""
+        async with self._uow() as uow:  # left without a commit: it only looks
+            if await uow.users.get_by_email(normalise_email(cmd.email)) is not None:
+                return None
+        try:
+            return await self(cmd)
+        except EmailAlreadyRegistered:
+            return None
 
 
 class GetUser:

@@ -23,6 +23,13 @@ class InvalidCredentials(DomainError):
         super().__init__("invalid credentials")
 
 
+class NotAuthenticated(DomainError):
+    """No credentials were offered at all (InvalidCredentials: some were, and are wrong)."""
+
+    def __init__(self) -> None:
+        super().__init__("not authenticated")
+
+
 class PermissionDenied(DomainError):
     def __init__(self, reason: str = "not allowed") -> None:
         super().__init__(reason)

@@ -1,4 +1,5 @@
-"""The `catalog` command: serve, migrate, create-admin, openapi, relay, events tail.
+"""The `catalog` command: serve, migrate, create-admin, openapi, relay, events tail (and
+--version).
 
 Every failure an operator can cause (a bad argument or setting, an unreachable database, a
 duplicate email, a short password) ends in one line on standard error and a non-zero exit.
@@ -18,7 +19,12 @@ from typing import Any, NoReturn
 import orjson
 import pydantic
 
+from application.users import RegisterUserCommand
+from domain import rules
 from domain.errors import DomainError
+from domain.users import User, normalise_email
+from entrypoints import version
+from entrypoints.listening import listen_problem
 from entrypoints.settings import Settings
 
 # The heavy modules (FastAPI, SQLAlchemy, the container) load inside the commands that need
@@ -26,6 +32,7 @@ from entrypoints.settings import Settings
 
 APP_FACTORY = "entrypoints.http.app:served_app"
 METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client in each worker
+MEMORY_URL = "memory://"
 _DATABASE_LIBRARIES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "alembic"})
 
 
@@ -40,16 +47,24 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="catalog", description="Catalog: users and items over a REST API.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="serve the HTTP API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = commands.add_parser(
+        "serve",
+        help="serve the HTTP API (migrating first, unless CATALOG_AUTO_MIGRATE=false)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (1 to 64)")
     serve.add_argument(
         "--relay", action="store_true", help="also publish the outbox (CATALOG_RELAY_IN_PROCESS)"
     )
     commands.add_parser("migrate", help="bring the database schema to the newest revision")
-    admin = commands.add_parser("create-admin", help="create an administrator")
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an administrator (the password is asked twice, or read from stdin)",
+    )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", required=True)
     commands.add_parser("openapi", help="print the OpenAPI document (JSON)")
@@ -68,10 +83,22 @@ def _settings() -> Settings:
     try:
         return Settings()
     except pydantic.ValidationError as error:
-        problems = "; ".join(
-            f"CATALOG_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors()
-        )
+        problems = "; ".join(_setting_problem(e["loc"], e["msg"]) for e in error.errors())
         raise CommandError(f"invalid settings: {problems}") from None
+
+
+def _setting_problem(loc: tuple[int | str, ...], message: str) -> str:
+    message = message.removeprefix("Value error, ")
+    return f"CATALOG_{'_'.join(map(str, loc)).upper()}: {message}" if loc else message
+
+
+def _check_database_url(settings: Settings) -> None:
+    from adapters.backends import check_database_url
+
+    try:
+        check_database_url(settings.database_url)
+    except ValueError as error:
+        raise CommandError(f"CATALOG_DATABASE_URL: {error}") from None
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -86,13 +113,18 @@ def serve(args: argparse.Namespace) -> None:
         if not settings.outbox_enabled:
             raise CommandError("--relay needs CATALOG_NATS_URL (e.g. nats://127.0.0.1:4222)")
         os.environ["CATALOG_RELAY_IN_PROCESS"] = "true"  # read by each worker's settings
+    problem = listen_problem(args.host, args.port)  # before migrating: a busy port is one line
+    if problem is not None:
+        raise CommandError(problem)
+    _check_database_url(settings)
     from entrypoints.logging import configure_logging
 
     configure_logging(settings)
     if settings.auto_migrate:
-        # The app migrates again on start-up (a no-op by then); doing it here first turns an
-        # unreachable database into one line and an exit, not a failed start-up's traceback.
+        # Here, not in the app's start-up: an unreachable database is one line and an exit,
+        # not a failed start-up's traceback; and it happens once, not once per worker.
         asyncio.run(_migrate(settings))
+        os.environ["CATALOG_AUTO_MIGRATE"] = "false"  # for the app (and its workers)
     with _metrics_directory(args.workers):
         _uvicorn(args)
 
@@ -143,40 +175,53 @@ async def _migrate(settings: Settings) -> str:
 
 
 async def migrate(_: argparse.Namespace) -> None:
-    print(f"migrated the {await _migrate(_settings())} database")
+    settings = _settings()
+    _check_database_url(settings)
+    print(f"migrated the {await _migrate(settings)} database")
 
 
 def _password() -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat password: ") != first:
+    try:
+        first = getpass.getpass("Password: ")
+        again = getpass.getpass("Repeat password: ")
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # end the prompt's line before the error's
+        raise
+    if again != first:
         raise CommandError("the passwords do not match")
     return first
 
 
-async def create_admin_command(args: argparse.Namespace) -> None:
-    from entrypoints.admin import create_admin
+def create_admin(args: argparse.Namespace) -> None:
+    """Synchronous up to the password: inside `asyncio.run`, Ctrl-C would only cancel the
+    task, and the prompt would go on reading."""
+    settings = _settings()
+    if settings.database_url.startswith(MEMORY_URL):
+        raise CommandError(
+            "create-admin cannot reach a memory:// database (it lives inside `catalog serve`): "
+            "set CATALOG_FIRST_ADMIN_EMAIL and CATALOG_FIRST_ADMIN_PASSWORD for serve instead"
+        )
+    _check_database_url(settings)
+    rules.name(args.name)  # refuse bad input before asking for a password
+    normalise_email(args.email)
+    command = RegisterUserCommand(name=args.name, email=args.email, password=_password())
+    user = asyncio.run(_create_admin(settings, command))
+    print(f"created admin {user.email} (id {user.id})")
+
+
+async def _create_admin(settings: Settings, command: RegisterUserCommand) -> User:
     from entrypoints.container import build_container, start, stop
 
-    settings = _settings()
-    password = _password()
     container = build_container(settings)
     backend = await start(container)
     try:
         if settings.auto_migrate:
             await backend.migrate()
-        user = await create_admin(
-            uow=backend.uow,
-            hasher=container.hasher(),
-            clock=container.clock(),
-            name=args.name,
-            email=args.email,
-            password=password,
-        )
+        return await container.create_admin()(command)
     finally:
         await stop(container)
-    print(f"created admin {user.email} (id {user.id})")
 
 
 def openapi(_: argparse.Namespace) -> None:
@@ -212,7 +257,7 @@ def _run_async(
 COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "serve": serve,
     "migrate": _run_async(migrate),
-    "create-admin": _run_async(create_admin_command),
+    "create-admin": create_admin,
     "openapi": openapi,
     "relay": _run_async(relay_command),
     "events": _run_async(events_command),

@@ -25,7 +25,14 @@ from application.auth import Authenticate
 from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
 from application.relay import Relay, RelayOptions
-from application.users import DeleteUser, GetUser, ListUsers, RegisterUser, UpdateUser
+from application.users import (
+    CreateAdmin,
+    DeleteUser,
+    GetUser,
+    ListUsers,
+    RegisterUser,
+    UpdateUser,
+)
 from entrypoints.settings import Settings
 
 
@@ -123,6 +130,7 @@ class Container(containers.DeclarativeContainer):
         Authenticate, users=users, hasher=hasher, tokens=tokens, throttle=throttle
     )
     register_user = providers.Singleton(RegisterUser, uow=uow, hasher=hasher, clock=clock)
+    create_admin = providers.Singleton(CreateAdmin, uow=uow, hasher=hasher, clock=clock)
     get_user = providers.Singleton(GetUser, users=users)
     list_users = providers.Singleton(ListUsers, users=users)
     update_user = providers.Singleton(UpdateUser, uow=uow, hasher=hasher, clock=clock)

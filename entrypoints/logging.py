@@ -24,6 +24,17 @@ _HANDLER_NAME = "catalog"
 _ROUTED = ("uvicorn", "uvicorn.error", "uvicorn.asgi")
 _SILENCED = ("uvicorn.access",)  # AccessLogMiddleware logs each request, with its id
 _CHATTY = ("alembic.runtime.plugins",)  # one INFO line per plugin, on every start
+_MIGRATION = "alembic.runtime.migration"
+
+
+class _AppliedRevisionsOnly(logging.Filter):
+    """Alembic announces its set-up ("Context impl SQLiteImpl.", "Will assume transactional
+    DDL.") at INFO on every run; only the revisions it applies are news."""
+
+    _SET_UP = ("Context impl ", "Will assume ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self._SET_UP)
 
 
 class LoggingSettings(Protocol):
@@ -145,6 +156,10 @@ def _route_standard_logging(level: int, shared: list[Processor], renderer: Proce
     root.setLevel(level)
     for name in _CHATTY:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    migration = logging.getLogger(_MIGRATION)
+    for old_filter in [f for f in migration.filters if isinstance(f, _AppliedRevisionsOnly)]:
+        migration.removeFilter(old_filter)
+    migration.addFilter(_AppliedRevisionsOnly())
     for name in (*_ROUTED, *_SILENCED):
         logger = logging.getLogger(name)
         logger.handlers.clear()

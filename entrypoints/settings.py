@@ -1,17 +1,24 @@
 """Configuration from `CATALOG_*` environment variables (and an optional `.env`)."""
 
 import secrets
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from application.users import RegisterUserCommand
+from domain import rules
+from domain.errors import InvariantViolated
+from domain.users import check_password, normalise_email
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./catalog.db"
 
 
 class Settings(BaseSettings):
+    # An empty value (`CATALOG_JWT_SECRET=`, a blank line in .env) counts as unset.
     model_config = SettingsConfigDict(
-        env_prefix="CATALOG_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="CATALOG_", env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
     )
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -30,6 +37,10 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
+    # An administrator created at start-up when no user has this email (every backend).
+    first_admin_email: str | None = None
+    first_admin_password: SecretStr | None = None
+    first_admin_name: str = "Admin"
     # Events (SPEC §9): with a NATS URL the unit of work writes the outbox; without, not.
     nats_url: str | None = None
     events_stream: str = Field(default="CATALOG", pattern=r"^[A-Za-z0-9_-]{1,64}$")
@@ -77,6 +88,41 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 bytes")
         return value
 
+    @field_validator("first_admin_email")
+    @classmethod
+    def _an_email(cls, value: str | None) -> str | None:
+        return None if value is None else _checked(normalise_email, value)
+
+    @field_validator("first_admin_password")
+    @classmethod
+    def _a_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _checked(check_password, value.get_secret_value())
+        return value
+
+    @field_validator("first_admin_name")
+    @classmethod
+    def _a_name(cls, value: str) -> str:
+        return _checked(rules.name, value)
+
+    @model_validator(mode="after")
+    def _first_admin_complete(self) -> Self:
+        if (self.first_admin_email is None) != (self.first_admin_password is None):
+            raise ValueError(
+                "CATALOG_FIRST_ADMIN_EMAIL and CATALOG_FIRST_ADMIN_PASSWORD go together"
+            )
+        return self
+
+    def first_admin(self) -> RegisterUserCommand | None:
+        """The administrator to create at start-up, if one is configured."""
+        if self.first_admin_email is None or self.first_admin_password is None:
+            return None
+        return RegisterUserCommand(
+            name=self.first_admin_name,
+            email=self.first_admin_email,
+            password=self.first_admin_password.get_secret_value(),
+        )
+
     @property
     def outbox_enabled(self) -> bool:
         """Whether units of work write their events to the outbox for the relay."""
@@ -91,3 +137,11 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         return secrets.token_urlsafe(48)
+
+
+def _checked(rule: Callable[[str], str], value: str) -> str:
+    """A domain rule's verdict as pydantic reports it, so a bad setting is refused at once."""
+    try:
+        return rule(value)
+    except InvariantViolated as error:
+        raise ValueError(error.message) from None

@@ -6,6 +6,7 @@ env.py holds an advisory lock for the upgrade's transaction; on SQLite, a file l
 """
 
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,31 +45,35 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def ensure_sqlite_directory(url: str) -> None:
+def check_sqlite_directory(url: str) -> None:
+    """Raises ValueError when a SQLite file's directory does not exist: a typo in the path
+    should not create directories and an empty database."""
     path = sqlite_file(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path is not None and not path.parent.is_dir():
+        raise ValueError(f"the directory of the SQLite database {path} does not exist")
 
 
 @contextmanager
 def sqlite_lock(url: str) -> Iterator[None]:
     """Serialises migrations of one SQLite file across processes (its DDL is not
-    transactional, so a database lock alone would not do)."""
+    transactional, so a database lock alone would not do). The lock is held on the
+    file's directory: a lock file would outlive the migration."""
     path = sqlite_file(url)
     if path is None:
         yield
         return
-    with open(path.with_name(path.name + ".migrate-lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(directory, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(directory)  # and with it the lock
 
 
 async def upgrade(engine: AsyncEngine, *, revision: str = "head") -> None:
-    ensure_sqlite_directory(engine.url.render_as_string(hide_password=False))
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    check_sqlite_directory(url)
+    config = alembic_config(url)
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection

@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from entrypoints import version
 from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
@@ -53,6 +54,16 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+async def _create_first_admin(settings: Settings, container: Container) -> None:
+    """CATALOG_FIRST_ADMIN_*: in the serving process, so it exists on every backend
+    (memory:// too); a user who already has the email is left as they are."""
+    command = settings.first_admin()
+    if command is not None:
+        created = await container.create_admin().if_missing(command)
+        if created is not None:
+            structlog.get_logger("catalog.app").info("first admin created", email=created.email)
+
+
 def _lifespan(
     container: Container, settings: Settings, *, settle_gc: bool, metrics: Metrics
 ) -> Lifespan:
@@ -70,6 +81,7 @@ def _lifespan(
             backend = await start(container)
             if settings.auto_migrate:
                 await backend.migrate()
+            await _create_first_admin(settings, container)
             app.state.verified_tokens = VerifiedTokens(container.tokens())
             if settle_gc:
                 _settle_garbage_collector()
@@ -109,7 +121,7 @@ def create_app(
     metrics = Metrics()
     app = FastAPI(
         title="Catalog",
-        version="0.1.0",
+        version=version(),
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,

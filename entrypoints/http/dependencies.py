@@ -5,7 +5,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from domain.errors import InvalidCredentials
+from domain.errors import NotAuthenticated
 from entrypoints.container import Container
 from entrypoints.http.auth import VerifiedTokens
 
@@ -22,7 +22,7 @@ def container(request: Request) -> Container:
 async def _actor_id(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> int:
     """The caller's user id from the bearer token; the use case checks they are active."""
     if token is None:
-        raise InvalidCredentials()
+        raise NotAuthenticated()
     verified: VerifiedTokens = request.app.state.verified_tokens
     return verified.subject(token)
 

@@ -19,6 +19,7 @@ from domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvariantViolated,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
@@ -38,6 +39,7 @@ STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
     EmailAlreadyRegistered: (HTTPStatus.CONFLICT, "email-already-registered"),
     IdempotencyKeyInFlight: (HTTPStatus.CONFLICT, "idempotency-key-in-flight"),
     InvalidCredentials: (HTTPStatus.UNAUTHORIZED, "invalid-credentials"),
+    NotAuthenticated: (HTTPStatus.UNAUTHORIZED, "not-authenticated"),
     PermissionDenied: (HTTPStatus.FORBIDDEN, "permission-denied"),
     PreconditionFailed: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed"),
     VersionConflict: (HTTPStatus.CONFLICT, "version-conflict"),
@@ -79,12 +81,21 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     error = cast(DomainError, exc)  # registered for DomainError only
     status, kind = status_of(error)
     if isinstance(error, InvariantViolated):
-        errors = [{"loc": [error.field], "msg": error.message}]
+        errors = [{"loc": [_location(request, error.field), error.field], "msg": error.message}]
         return problem(request, status, detail=str(error), kind=kind, errors=errors)
     headers = BEARER_CHALLENGE if status == HTTPStatus.UNAUTHORIZED else None
     if isinstance(error, TooManyAttempts):
         headers = {"Retry-After": str(error.retry_after)}
     return problem(request, status, detail=str(error), kind=kind, headers=headers)
+
+
+def _location(request: Request, field: str) -> str:
+    """Where a field the use case refused came from, in request validation's words
+    (`["body", "email"]`, `["query", "cursor"]`, `["header", "Idempotency-Key"]`): the query
+    string or the headers when they hold it, the body otherwise."""
+    if field in request.query_params:
+        return "query"
+    return "header" if field in request.headers else "body"
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

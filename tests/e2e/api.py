@@ -10,7 +10,7 @@ import httpx
 from dependency_injector import providers
 from fastapi import FastAPI
 
-from entrypoints.admin import create_admin
+from application.users import RegisterUserCommand
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
@@ -73,13 +73,8 @@ class Api:
     async def admin(self) -> Actor:
         """The first admin comes from the command line's path, not from the API."""
         email = unique_email("admin")
-        user = await create_admin(
-            uow=self.container.backend().uow,
-            hasher=self.container.hasher(),
-            clock=self.container.clock(),
-            name=unique("admin"),
-            email=email,
-            password=PASSWORD,
+        user = await self.container.create_admin()(
+            RegisterUserCommand(name=unique("admin"), email=email, password=PASSWORD)
         )
         return Actor(user.id, email, await self.token(email))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 CATALOG = str(Path(sys.executable).with_name("catalog"))
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "process-tests-signing-secret-of-32-bytes-or-more"
 READY_TIMEOUT = 30.0
 
@@ -33,10 +34,16 @@ def catalog_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def run_catalog(
-    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60
+    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CATALOG, *args], input=stdin, env=env, capture_output=True, text=True, timeout=timeout
+        [CATALOG, *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
     )
 
 
@@ -50,18 +57,21 @@ class Served:
         return self.log.read_text()
 
 
-def _wait_ready(served: Served) -> None:
+def wait_until_live(
+    base_url: str, process: "subprocess.Popen[bytes]", log: Path, *, path: str = "/health/ready"
+) -> None:
+    """Returns once `path` answers 200; fails with the log if the process exits or is slow."""
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
-        if served.process.poll() is not None:
-            raise AssertionError(f"catalog serve exited early:\n{served.log_text()}")
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{log.read_text()}")
         try:
-            if httpx.get(f"{served.base_url}/health/ready", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise AssertionError(f"catalog serve was not ready in {READY_TIMEOUT}s:\n{served.log_text()}")
+    raise AssertionError(f"the server was not ready in {READY_TIMEOUT}s:\n{log.read_text()}")
 
 
 @contextmanager
@@ -78,7 +88,7 @@ def serving_workers(
     """`serving` with `--workers` and settings (`env`) given as a mapping."""
     port = free_port()
     log = tmp_path / f"serve-{port}.log"
-    env = catalog_env(database_url, CATALOG_JWT_SECRET=SECRET, **env)
+    env = catalog_env(database_url, **{"CATALOG_JWT_SECRET": SECRET, **env})
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [
@@ -98,7 +108,7 @@ def serving_workers(
         )
     served = Served(f"http://127.0.0.1:{port}", log, process)
     try:
-        _wait_ready(served)
+        wait_until_live(served.base_url, process, log)
         yield served
     finally:
         if process.poll() is None:
@@ -108,3 +118,26 @@ def serving_workers(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def make_run(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`make run` as the README shows it; yields its base URL, stops its process group."""
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"PORT={port}"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_live(base_url, process, log)
+        yield base_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)

@@ -5,6 +5,7 @@ import time
 
 import jwt
 import orjson
+import pytest
 
 from tests.e2e.api import PASSWORD, SECRET, Api
 from tests.e2e.problems import error_locations, problem
@@ -65,12 +66,23 @@ async def test_the_token_form_needs_both_fields(api: Api) -> None:
     assert ["body", "password"] in error_locations(response)
 
 
-async def test_a_protected_route_without_a_token_is_401_with_a_challenge(api: Api) -> None:
-    response = await api.client.get("/users/me")
-    problem(response, 401)
+@pytest.mark.parametrize(
+    ("authorization", "problem_type"),
+    [
+        (None, "not-authenticated"),  # no token offered at all
+        ("Basic dTpw", "not-authenticated"),  # no bearer token among what was offered
+        ("Bearer not-a-jwt", "invalid-credentials"),  # a token, and a bad one
+    ],
+)
+async def test_a_protected_route_without_a_valid_token_is_401_with_a_challenge(
+    api: Api, authorization: str | None, problem_type: str
+) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = await api.client.get("/users/me", headers=headers)
+    body = problem(response, 401)
+    assert body["type"] == f"urn:catalog:problem:{problem_type}"
+    assert body["detail"] == problem_type.replace("-", " ")
     assert response.headers["www-authenticate"] == "Bearer"
-    basic = await api.client.get("/users/me", headers={"Authorization": "Basic dTpw"})
-    assert basic.status_code == 401
 
 
 async def test_a_valid_token_reaches_the_caller(api: Api) -> None:

@@ -26,14 +26,14 @@ async def _check_items(api: Api) -> None:
     assert [item["id"] for item in listed.json()] == [first.json()["id"]]
 
     changed = await api.client.post("/items", json={**body, "price": "4"}, headers=headers)
-    assert error_locations(changed) == [["Idempotency-Key"]]
+    assert error_locations(changed) == [["header", "Idempotency-Key"]]
     theirs = await api.client.post(
         "/items", json=body, headers={**other.auth, "Idempotency-Key": "create-1"}
     )
     assert theirs.status_code == 201  # another caller's key, though spelled the same
     assert theirs.json()["id"] != first.json()["id"]
     bad = await api.client.post("/items", json=body, headers={**headers, "Idempotency-Key": ""})
-    assert error_locations(bad) == [["Idempotency-Key"]]
+    assert error_locations(bad) == [["header", "Idempotency-Key"]]
 
 
 async def _check_users(api: Api) -> None:

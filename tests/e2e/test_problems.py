@@ -1,6 +1,7 @@
 """Every error is problem+json: unknown routes, wrong methods, bad input, big bodies."""
 
 import httpx
+import pytest
 from dependency_injector import providers
 
 from tests.e2e.api import BASE_URL, Api, build_app, settings_for
@@ -41,7 +42,17 @@ async def test_malformed_json_is_a_422_problem(api: Api) -> None:
 
 async def test_a_domain_rule_broken_is_a_422_with_the_field(api: Api) -> None:
     body = {"name": "bell\x07", "email": unique_email(), "password": "long enough"}
-    assert error_locations(await api.client.post("/users", json=body)) == [["name"]]
+    assert error_locations(await api.client.post("/users", json=body)) == [["body", "name"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("email", "not-an-email"), ("email", "a@b"), ("password", "x" * 7)]
+)
+async def test_fields_refused_by_request_or_domain_rules_report_one_location_form(
+    api: Api, field: str, value: str
+) -> None:
+    body = {"name": "Ada", "email": unique_email(), "password": "long enough", field: value}
+    assert error_locations(await api.client.post("/users", json=body)) == [["body", field]]
 
 
 async def test_a_bad_path_parameter_is_a_422_not_a_500(api: Api) -> None:

@@ -106,9 +106,9 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return line
 
 
-def test_create_admin_refuses_a_short_password() -> None:
+def test_create_admin_refuses_a_short_password(tmp_path: Path) -> None:
     args = ("create-admin", "--email", unique_email(), "--name", "C")
-    short = run_catalog(*args, stdin="short\n", env=catalog_env("memory://"))
+    short = run_catalog(*args, stdin="short\n", env=catalog_env(_sqlite_url(tmp_path)))
     assert "password" in _one_line_error(short)
 
 
@@ -128,7 +128,11 @@ def test_openapi_prints_the_json_document() -> None:
         (["create-admin", "--name", "A"], {}, "--email"),
         (["serve", "--workers", "2"], {}, "CATALOG_JWT_SECRET"),
         (["migrate"], {"CATALOG_DATABASE_URL": UNREACHABLE_POSTGRES}, "database unavailable"),
-        (["serve"], {"CATALOG_DATABASE_URL": UNREACHABLE_POSTGRES}, "database unavailable"),
+        (
+            ["serve", "--port", "0"],
+            {"CATALOG_DATABASE_URL": UNREACHABLE_POSTGRES},
+            "database unavailable",
+        ),
         (["migrate"], {"CATALOG_DATABASE_URL": "mysql://x/y"}, "database URL"),
         (["migrate"], {"CATALOG_DB_POOL_SIZE": "0"}, "CATALOG_DB_POOL_SIZE"),
     ],

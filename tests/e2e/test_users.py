@@ -71,7 +71,7 @@ async def test_users_sort_only_by_id(api: Api) -> None:
     descending = await api.client.get("/users?sort=-id", headers=admin.auth)
     assert [u["id"] for u in descending.json()] == [admin.id]
     assert error_locations(await api.client.get("/users?sort=price", headers=admin.auth)) == [
-        ["sort"]
+        ["query", "sort"]
     ]
 
 

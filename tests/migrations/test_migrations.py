@@ -17,7 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Integer, MetaData, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.sqlalchemy.migrations import alembic_config
+from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.migrations import alembic_config, upgrade
 from adapters.sqlalchemy.tables import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +28,7 @@ ALEMBIC = Path(sys.executable).parent / "alembic"
 @pytest.fixture(params=["sqlite", "postgres"])
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'catalog.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
     else:
         yield str(request.getfixturevalue("fresh_postgres_url"))
 
@@ -96,3 +97,29 @@ def test_alembic_command_and_concurrent_starts(empty_url: str) -> None:
     errors = [run.communicate(timeout=60)[1].decode() for run in runs]
     assert [run.returncode for run in runs] == [0, 0], errors
     assert drift(empty_url) == []
+
+
+def test_a_sqlite_file_in_a_missing_directory_is_refused_and_nothing_is_created(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'typo' / 'catalog.db'}"
+    with pytest.raises(ValueError, match="does not exist"):
+        asyncio.run(_upgrade_with_the_service(url))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_sqlite_migration_lock_leaves_no_file_behind(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
+    asyncio.run(_upgrade_with_the_service(url))
+    command.upgrade(alembic_config(url), "head")  # the alembic path takes the lock too
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["catalog.db"]
+    assert {"users", "items"} <= tables(url)
+
+
+async def _upgrade_with_the_service(url: str) -> None:
+    """As `catalog migrate` does: the service's own engine and upgrade."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
