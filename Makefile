@@ -32,6 +32,7 @@ check: install
 
 test: install
 	scripts/ensure-chromium
+	scripts/ensure-redis
 	scripts/ensure-pgbouncer
 	$(BIN)/pytest
 

@@ -9,8 +9,10 @@ build its schema, let it go).
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from limits.aio.storage import MemoryStorage, Storage
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from adapters.clock import SystemClock
 from adapters.memory import (
@@ -21,6 +23,7 @@ from adapters.memory import (
 )
 from adapters.sqlalchemy import migrations
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
+from adapters.sqlalchemy.counters import SqlAlchemyCounterStorage
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, Pooler, create_engine
 from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
@@ -44,6 +47,16 @@ async def _nothing() -> None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class PoolStatus:
+    in_use: int  # connections checked out of the pool
+    waiting: int  # units of work and reads queued for one
+
+
+def _idle() -> PoolStatus:
+    return PoolStatus(0, 0)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Backend:
     name: str  # "memory", "sqlite" or "postgresql"
@@ -53,6 +66,8 @@ class Backend:
     ping: Callable[[], Awaitable[None]]  # raises when the database cannot be reached
     migrate: Callable[[], Awaitable[None]]  # brings the schema to the newest revision
     dispose: Callable[[], Awaitable[None]]  # closes every connection
+    counters: Storage  # where the login throttle counts, shared by the database's users
+    pool: Callable[[], PoolStatus]  # how busy the connection pool is, now
     outbox: OutboxStore | None = None  # the relay's side of the outbox (SQL backends)
     wakeup: Callable[[], PollingWakeup | PostgresWakeup] = PollingWakeup  # wakes the relay
 
@@ -101,6 +116,8 @@ def _memory(*, outbox: bool) -> Backend:
         ping=_nothing,
         migrate=_nothing,
         dispose=_nothing,
+        counters=MemoryStorage(),
+        pool=_idle,
     )
 
 
@@ -134,6 +151,14 @@ def _sql(name: str, engine: AsyncEngine, *, pooler: Pooler, outbox: bool) -> Bac
         ping=ping,
         migrate=migrate,
         dispose=database.dispose,
+        counters=SqlAlchemyCounterStorage(database.engine),
+        pool=lambda: _pool_status(database),
         outbox=SqlAlchemyOutboxStore(database, clock=SystemClock()),
         wakeup=wakeup,
     )
+
+
+def _pool_status(database: Database) -> PoolStatus:
+    pool, gate = database.engine.pool, database.gate
+    in_use = pool.checkedout() if isinstance(pool, QueuePool) else 0
+    return PoolStatus(in_use, 0 if gate is None else gate.waiting)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 
 from application.ports import AccessToken, PasswordHasher, TokenService, UserReader
-from domain.errors import InvalidCredentials, InvariantViolated
+from application.throttling import LoginThrottle
+from domain.errors import InvalidCredentials, InvariantViolated, TooManyAttempts
 from domain.users import normalise_email
 
 
@@ -11,24 +12,41 @@ from domain.users import normalise_email
 class AuthenticateCommand:
     email: str
     password: str = field(repr=False)
+    address: str | None = None  # the client's, for throttling
 
 
 class Authenticate:
     """Issues a token for an active user whose password matches. An unknown email, a
-    wrong password and an inactive user fail alike, at the cost of one hash check."""
+    wrong password and an inactive user fail alike, at the cost of one hash check.
+    After too many failures for the account or from the address, attempts are refused
+    (429) without checking the password, until the window ends; a success clears the
+    account's failures."""
 
-    def __init__(self, *, users: UserReader, hasher: PasswordHasher, tokens: TokenService) -> None:
+    def __init__(
+        self,
+        *,
+        users: UserReader,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        throttle: LoginThrottle,
+    ) -> None:
         self._users, self._hasher, self._tokens = users, hasher, tokens
+        self._throttle = throttle
 
     async def __call__(self, cmd: AuthenticateCommand) -> AccessToken:
         try:
             email = normalise_email(cmd.email)
         except InvariantViolated:
             email = None
+        wait = await self._throttle.retry_after(account=email, address=cmd.address)
+        if wait is not None:
+            raise TooManyAttempts(wait)
         user = None if email is None else await self._users.get_by_email(email)
         matches = await self._hasher.verify(
             None if user is None else user.password_hash, cmd.password
         )
         if user is None or not matches or not user.is_active:
+            await self._throttle.failed(account=email, address=cmd.address)
             raise InvalidCredentials()
+        await self._throttle.succeeded(account=user.email)
         return self._tokens.issue(user.id)

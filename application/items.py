@@ -7,6 +7,7 @@ from decimal import Decimal
 from application.access import (
     active_actor,
     existing_item,
+    lost_race_fails_precondition,
     require_owner_or_admin,
     require_version,
 )
@@ -155,9 +156,10 @@ class UpdateItem:
             changed = item.change(
                 now=self._clock.now(), name=cmd.name, description=cmd.description, price=cmd.price
             )
-            await uow.items.update(changed, expected_version=item.version)
-            uow.record(ItemUpdated(item_id=changed.id, version=changed.version))
-            await uow.commit()
+            with lost_race_fails_precondition("item", item.id, cmd.expected_version):
+                await uow.items.update(changed, expected_version=item.version)
+                uow.record(ItemUpdated(item_id=changed.id, version=changed.version))
+                await uow.commit()
         return changed
 
 

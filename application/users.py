@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from application.access import (
     active_actor,
     existing_user,
+    lost_race_fails_precondition,
     require_admin,
     require_self_or_admin,
     require_version,
@@ -175,9 +176,10 @@ class UpdateUser:
                 is_active=cmd.is_active,
                 is_admin=cmd.is_admin,
             )
-            await uow.users.update(changed, expected_version=user.version)
-            uow.record(UserUpdated(user_id=changed.id, version=changed.version))
-            await uow.commit()
+            with lost_race_fails_precondition("user", user.id, cmd.expected_version):
+                await uow.users.update(changed, expected_version=user.version)
+                uow.record(UserUpdated(user_id=changed.id, version=changed.version))
+                await uow.commit()
         return changed
 
 

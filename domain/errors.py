@@ -53,3 +53,11 @@ class InvariantViolated(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins for an account or from an address: wait, then try again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed logins: try again in {retry_after} s")
+        self.retry_after = retry_after

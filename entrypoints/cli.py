@@ -9,8 +9,11 @@ import argparse
 import asyncio
 import getpass
 import os
+import shutil
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import orjson
@@ -28,6 +31,7 @@ from entrypoints.settings import Settings
 # them, so `catalog --help` and a mistyped argument answer at once.
 
 APP_FACTORY = "entrypoints.http.app:served_app"
+METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client in each worker
 MEMORY_URL = "memory://"
 _DATABASE_LIBRARIES = frozenset({"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3", "alembic"})
 
@@ -113,8 +117,6 @@ def serve(args: argparse.Namespace) -> None:
     if problem is not None:
         raise CommandError(problem)
     _check_database_url(settings)
-    import uvicorn
-
     from entrypoints.logging import configure_logging
 
     configure_logging(settings)
@@ -123,6 +125,13 @@ def serve(args: argparse.Namespace) -> None:
         # not a failed start-up's traceback; and it happens once, not once per worker.
         asyncio.run(_migrate(settings))
         os.environ["CATALOG_AUTO_MIGRATE"] = "false"  # for the app (and its workers)
+    with _metrics_directory(args.workers):
+        _uvicorn(args)
+
+
+def _uvicorn(args: argparse.Namespace) -> None:
+    import uvicorn
+
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -135,6 +144,22 @@ def serve(args: argparse.Namespace) -> None:
         log_config=None,  # keep ours
         server_header=False,
     )
+
+
+@contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """With several workers, a fresh directory where each writes its metrics (Prometheus
+    multiprocess mode), deleted when they stop. One the operator set is left alone."""
+    if workers == 1 or os.environ.get(METRICS_DIRECTORY):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="catalog-metrics-")
+    os.environ[METRICS_DIRECTORY] = directory  # the workers inherit it
+    try:
+        yield
+    finally:
+        del os.environ[METRICS_DIRECTORY]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _migrate(settings: Settings) -> str:

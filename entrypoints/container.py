@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from dependency_injector import containers, providers
+from limits.aio.storage import Storage
 
 from adapters.backends import Backend, open_backend
 from adapters.clock import SystemClock
@@ -19,6 +20,7 @@ from adapters.nats.publisher import JetStreamPublisher, StreamTarget
 from adapters.relay_metrics import RelayMetrics
 from adapters.security import Argon2PasswordHasher, JwtTokenService
 from adapters.sqlalchemy.engine import DatabaseTimeouts
+from adapters.throttle import LimitsLoginThrottle, redis_storage
 from application.auth import Authenticate
 from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
@@ -71,6 +73,20 @@ async def _backend(settings: Settings) -> AsyncIterator[Backend]:
         await backend.dispose()
 
 
+async def _redis(url: str | None) -> AsyncIterator[Storage | None]:
+    """A counter store on Redis when `url` is set; its connections close on shutdown."""
+    if url is None:
+        yield None
+        return
+    async with redis_storage(url) as storage:
+        yield storage
+
+
+def _counters(backend: Backend, redis: Storage | None) -> Storage:
+    """Where failed logins are counted: Redis when configured, else the database."""
+    return backend.counters if redis is None else redis
+
+
 def _claim_lapse(settings: Settings) -> timedelta:
     """How long an `Idempotency-Key` claim stays in flight without its create completing:
     longer, twice over, than any create can last, since every wait it makes is bounded (a
@@ -100,7 +116,19 @@ class Container(containers.DeclarativeContainer):
         ttl_seconds=settings.provided.access_token_ttl_seconds,
     )
 
-    authenticate = providers.Singleton(Authenticate, users=users, hasher=hasher, tokens=tokens)
+    redis = providers.Resource(_redis, url=settings.provided.redis_url)
+    counters = providers.Callable(_counters, backend=backend, redis=redis)
+    throttle = providers.Singleton(
+        LimitsLoginThrottle,
+        storage=counters,
+        per_account=settings.provided.login_max_failures_per_account,
+        per_address=settings.provided.login_max_failures_per_address,
+        window_seconds=settings.provided.login_window_seconds,
+    )
+
+    authenticate = providers.Singleton(
+        Authenticate, users=users, hasher=hasher, tokens=tokens, throttle=throttle
+    )
     register_user = providers.Singleton(RegisterUser, uow=uow, hasher=hasher, clock=clock)
     create_admin = providers.Singleton(CreateAdmin, uow=uow, hasher=hasher, clock=clock)
     get_user = providers.Singleton(GetUser, users=users)

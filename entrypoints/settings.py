@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=100, ge=1, le=1000)
     relay_poll_seconds: float = Field(default=1.0, gt=0, le=300)
     relay_retention_seconds: int = Field(default=86_400, ge=0)
+    # Failed logins allowed per account and per client address in each window; past
+    # them, 429 until the window ends. Counted in the database, or in Redis when set.
+    login_max_failures_per_account: int = Field(default=5, ge=1, le=10_000)
+    login_max_failures_per_address: int = Field(default=30, ge=1, le=1_000_000)
+    login_window_seconds: int = Field(default=900, ge=1, le=86_400)
+    redis_url: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -67,6 +73,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be a redis:// or rediss:// URL")
+        return value or None
 
     @field_validator("jwt_secret")
     @classmethod

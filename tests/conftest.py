@@ -1,3 +1,8 @@
-"""Shared fixtures for every test folder: PostgreSQL, pgbouncer and NATS (see tests/support)."""
+"""Shared fixtures for every test folder: PostgreSQL, pgbouncer, NATS and Redis (tests/support)."""
 
-pytest_plugins = ["tests.support.postgres", "tests.support.pgbouncer", "tests.support.nats"]
+pytest_plugins = [
+    "tests.support.postgres",
+    "tests.support.pgbouncer",
+    "tests.support.nats",
+    "tests.support.redis",
+]

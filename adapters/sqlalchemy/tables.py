@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -153,4 +154,15 @@ idempotency_keys = Table(
     Column("created_at", INSTANT, nullable=False),
     Column("expires_at", INSTANT, nullable=False),
     Index(None, "expires_at"),  # each claim deletes the expired ones
+)
+
+# The login throttle's counters (counters.py): a key, its hits, and when its window ends
+# (epoch seconds). Ended windows are swept by the index on `expires_at`.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(512), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", Double, nullable=False),
+    Index(None, "expires_at"),
 )

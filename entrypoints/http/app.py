@@ -1,8 +1,9 @@
 """`create_app(settings)`: the FastAPI app, built on demand (nothing happens at import)."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
 import structlog
 from fastapi import FastAPI
@@ -13,7 +14,15 @@ from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
 from entrypoints.http.errors import install_error_handlers
+from entrypoints.http.metrics import (
+    Deferred,
+    Metrics,
+    forget_this_process,
+    metrics_endpoint,
+    sample_pool_forever,
+)
 from entrypoints.http.middleware import install_middleware
+from entrypoints.http.openapi import install_openapi
 from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
 from entrypoints.relay import relay_in_background
@@ -55,7 +64,9 @@ async def _create_first_admin(settings: Settings, container: Container) -> None:
             structlog.get_logger("catalog.app").info("first admin created", email=created.email)
 
 
-def _lifespan(container: Container, settings: Settings, *, settle_gc: bool) -> Lifespan:
+def _lifespan(
+    container: Container, settings: Settings, *, settle_gc: bool, metrics: Metrics
+) -> Lifespan:
     log = structlog.get_logger("catalog.app")
 
     @asynccontextmanager
@@ -65,6 +76,7 @@ def _lifespan(container: Container, settings: Settings, *, settle_gc: bool) -> L
                 "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
                 "and stop working when the process restarts"
             )
+        sampler: asyncio.Task[None] | None = None
         try:
             backend = await start(container)
             if settings.auto_migrate:
@@ -73,10 +85,16 @@ def _lifespan(container: Container, settings: Settings, *, settle_gc: bool) -> L
             app.state.verified_tokens = VerifiedTokens(container.tokens())
             if settle_gc:
                 _settle_garbage_collector()
+            sampler = asyncio.create_task(sample_pool_forever(metrics, backend.pool))
             log.info("started", backend=backend.name)
             async with relay_in_background(container):
                 yield
         finally:
+            if sampler is not None:
+                sampler.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sampler
+            forget_this_process()
             await stop(container)
 
     return lifespan
@@ -100,6 +118,7 @@ def create_app(
     settings = settings or Settings()
     container = container or build_container(settings)
     configure_logging(settings)
+    metrics = Metrics()
     app = FastAPI(
         title="Catalog",
         version=version(),
@@ -108,7 +127,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
         redirect_slashes=False,
-        lifespan=_lifespan(container, settings, settle_gc=settle_gc),
+        lifespan=_lifespan(container, settings, settle_gc=settle_gc, metrics=metrics),
         # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
         # looks up the global OTel providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -120,6 +139,11 @@ def create_app(
         # matching to every request.
         app.router.routes.extend(module.router.routes)
     mount_docs(app)
+    install_openapi(app)
+    if settings.relay_in_process:
+        metrics.include(Deferred(container.relay_metrics))
+    serve_metrics = metrics_endpoint(metrics, lambda: container.backend().pool)
+    app.add_route("/metrics", serve_metrics, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -128,5 +152,5 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
         )
-    install_middleware(app, max_body_bytes=settings.max_body_bytes)
+    install_middleware(app, max_body_bytes=settings.max_body_bytes, metrics=metrics)
     return app

@@ -23,6 +23,7 @@ from domain.errors import (
     NotFound,
     PermissionDenied,
     PreconditionFailed,
+    TooManyAttempts,
     VersionConflict,
 )
 
@@ -43,6 +44,7 @@ STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
     PreconditionFailed: (HTTPStatus.PRECONDITION_FAILED, "precondition-failed"),
     VersionConflict: (HTTPStatus.CONFLICT, "version-conflict"),
     InvariantViolated: (HTTPStatus.UNPROCESSABLE_ENTITY, "validation-error"),
+    TooManyAttempts: (HTTPStatus.TOO_MANY_REQUESTS, "too-many-attempts"),
     DomainError: (HTTPStatus.BAD_REQUEST, "bad-request"),
 }
 
@@ -82,6 +84,8 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
         errors = [{"loc": [_location(request, error.field), error.field], "msg": error.message}]
         return problem(request, status, detail=str(error), kind=kind, errors=errors)
     headers = BEARER_CHALLENGE if status == HTTPStatus.UNAUTHORIZED else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem(request, status, detail=str(error), kind=kind, headers=headers)
 
 
@@ -162,6 +166,8 @@ async def _unexpected(request: Request, error: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The handlers of expected errors. An unexpected exception is answered by the
+    `ServerErrorMiddleware` of middleware/server_error.py, inside the request id."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -169,4 +175,3 @@ def install_error_handlers(app: FastAPI) -> None:
     # answering, so the server logs a traceback and closes the keep-alive connection.
     for fault in FAULT_TYPES:
         app.add_exception_handler(fault, _fault)
-    app.add_exception_handler(Exception, _unexpected)

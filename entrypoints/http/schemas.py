@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -24,14 +25,75 @@ from domain.rules import NAME_MAX
 from domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 ID_MAX = 2**31 - 1  # the largest id storage holds: ids are INTEGER columns
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_MAX)]
+
+# The patterns say in the document what the domain checks (domain/rules.py, users.py):
+# no control characters (Unicode category Cc) in names, none but tab and line breaks in
+# descriptions; an email with one @, no spaces, and a dot inside its domain.
+_CC = r"\x00-\x1f\x7f-\x9f"
+# A name is 1 to 100 characters once trimmed: the bound is in the pattern, since the
+# server trims before it counts (a `maxLength` would count the spaces around it).
+NAME_PATTERN = rf"^\s*[^\s{_CC}]([^{_CC}]{{0,{NAME_MAX - 2}}}[^\s{_CC}])?\s*$"
+_MAILBOX = rf"[^@\s{_CC}]"
+EMAIL_PATTERN = rf"^\s*{_MAILBOX}+@[^@\s.{_CC}]{_MAILBOX}*\.{_MAILBOX}*[^@\s.{_CC}]\s*$"
+NAME_CONTAINS_PATTERN = rf"^[^{_CC}]*$"  # no name holds a control character
+DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+PRICE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"
+
+
+def _documented(pattern: str) -> Any:
+    """The pattern in the document only: the domain checks it, with its own messages."""
+    return Field(json_schema_extra={"pattern": pattern})
+
+
+PRICE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": PRICE_PATTERN},
+        {"type": "number", "minimum": 0, "maximum": float(PRICE_MAX), "multipleOf": 0.01},
+    ],
+    "description": "A decimal with at most 2 places, 0 to 99999999.99: best sent as a string",
+    "examples": ["12.50"],
+}
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX),
+    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN}, mode="validation"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=EMAIL_MAX),
+    _documented(EMAIL_PATTERN),
+]
 Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)]
+Description = Annotated[
+    str, StringConstraints(max_length=DESCRIPTION_MAX), _documented(DESCRIPTION_PATTERN)
+]
 Price = Annotated[
     Decimal,
-    Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False, examples=["12.50"]),
+    Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False),
+    WithJsonSchema(PRICE_SCHEMA, mode="validation"),
 ]
+NameContains = Annotated[
+    str,
+    Field(max_length=NAME_MAX),
+    _documented(NAME_CONTAINS_PATTERN),
+]
+Cursor = Annotated[str, Field(max_length=200), _documented(CURSOR_PATTERN)]
+
+
+def _not_nullable(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A patch's absent field stays as it is; null is refused where the field cannot be
+    empty: say so (pydantic documents `X | None` as "X or null")."""
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, field in schema.get("properties", {}).items():
+        choices = field.get("anyOf")
+        if name in nullable or not choices:
+            continue
+        kept = [choice for choice in choices if choice != {"type": "null"}]
+        field.pop("anyOf")
+        field.pop("default", None)
+        field.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
 
 
 class _Request(BaseModel):
@@ -42,6 +104,7 @@ class _Patch(_Request):
     """A partial update: absent fields stay as they are; null is refused where the
     field cannot be empty."""
 
+    model_config = ConfigDict(json_schema_extra=_not_nullable)
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
@@ -114,13 +177,13 @@ class ItemQuery(BaseModel):
     request than eight separately declared parameters, and documents the same ones."""
 
     owner_id: Annotated[int | None, Field(ge=1, le=ID_MAX)] = None
-    q: Annotated[str | None, Field(max_length=NAME_MAX, description="Name contains")] = None
-    min_price: Annotated[Decimal | None, Field(ge=0, allow_inf_nan=False)] = None
-    max_price: Annotated[Decimal | None, Field(ge=0, allow_inf_nan=False)] = None
+    q: Annotated[NameContains | None, Field(description="Name contains")] = None
+    min_price: Price | None = None
+    max_price: Price | None = None
     sort: Sort = Sort.ID
     limit: Annotated[int, Field(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT
     skip: Annotated[int, Field(ge=0, le=OFFSET_MAX)] = 0
-    cursor: Annotated[str | None, Field(max_length=200)] = None
+    cursor: Cursor | None = None
 
 
 class TokenOut(BaseModel):

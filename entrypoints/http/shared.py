@@ -16,6 +16,7 @@ _MEANING = {
     "same `Idempotency-Key` still in flight",
     412: "`If-Match` names a version that is not the current one",
     422: "Invalid input: `errors` lists each {loc, msg}",
+    429: "Too many failed logins for this account or from this address: wait `Retry-After`",
 }
 
 

@@ -15,7 +15,7 @@ _WEAK = "W/"
 
 
 def _header_doc(name: str, description: str) -> dict[str, Any]:
-    schema = {"anyOf": [{"type": "string"}, {"type": "null"}], "title": name}
+    schema = {"type": "string", "title": name}
     parameter = {"name": name.lower(), "in": "header", "required": False, "schema": schema}
     return {"parameters": [{**parameter, "description": description}]}
 

@@ -77,12 +77,30 @@ def wait_until_live(
 @contextmanager
 def serving(tmp_path: Path, database_url: str, **extra_env: str) -> Iterator[Served]:
     """Starts `catalog serve`, yields once /health/ready answers 200, stops it with SIGTERM."""
+    with serving_workers(tmp_path, database_url, workers=1, env=extra_env) as served:
+        yield served
+
+
+@contextmanager
+def serving_workers(
+    tmp_path: Path, database_url: str, *, workers: int, env: dict[str, str]
+) -> Iterator[Served]:
+    """`serving` with `--workers` and settings (`env`) given as a mapping."""
     port = free_port()
     log = tmp_path / f"serve-{port}.log"
-    env = catalog_env(database_url, **{"CATALOG_JWT_SECRET": SECRET, **extra_env})
+    env = catalog_env(database_url, **{"CATALOG_JWT_SECRET": SECRET, **env})
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [CATALOG, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                CATALOG,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=sink,

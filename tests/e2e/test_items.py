@@ -123,6 +123,8 @@ async def test_etags_if_match_and_if_none_match(api: Api) -> None:
     problem(await api.client.put(url, json={"name": "b", "price": "1"}, headers=guarded), 412)
     garbage = {**owner.auth, "If-Match": "yesterday"}
     problem(await api.client.patch(url, json={"name": "c"}, headers=garbage), 412)
+    weak = {**owner.auth, "If-Match": 'W/"2"'}  # the current version, weakly: strong compares
+    problem(await api.client.patch(url, json={"name": "c"}, headers=weak), 412)
     problem(await api.client.delete(url, headers=guarded), 412)
     anything = {**owner.auth, "If-Match": "*"}
     assert (await api.client.patch(url, json={"name": "d"}, headers=anything)).status_code == 200

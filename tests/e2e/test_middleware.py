@@ -25,9 +25,13 @@ async def echo(request: Request) -> JSONResponse:
     return JSONResponse({"path": request.url.path, "size": len(body)})
 
 
+async def boom(request: Request) -> JSONResponse:
+    raise RuntimeError("internals")
+
+
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    app = Starlette(routes=[Route("/echo", echo, methods=["GET", "POST"])])
+    app = Starlette(routes=[Route("/echo", echo, methods=["GET", "POST"]), Route("/boom", boom)])
     install_middleware(app, max_body_bytes=LIMIT)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -95,6 +99,22 @@ async def test_json_logs_carry_the_request_id_and_mask_secrets(
     assert mine[0]["password"] == "***"
     assert {"method": "GET", "path": "/echo", "status": 200}.items() <= mine[1].items()
     assert mine[1]["duration_ms"] >= 0
+
+
+async def test_an_exception_is_a_500_problem_with_the_request_id_and_one_log_line(
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(Settings(_env_file=None, log_format="json", log_level="INFO"))
+    response = await client.get("/boom", headers={"X-Request-ID": "trace-boom"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "trace-boom"
+    assert "internals" not in response.text
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    mine = [line for line in lines if line.get("request_id") == "trace-boom"]
+    assert [line["event"] for line in mine] == ["unhandled error", "request"]
+    assert "RuntimeError: internals" in mine[0]["exception"]
+    assert mine[1]["status"] == 500
 
 
 async def test_console_logs_are_for_people(

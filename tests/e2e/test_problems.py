@@ -56,8 +56,16 @@ async def test_fields_refused_by_request_or_domain_rules_report_one_location_for
 
 
 async def test_a_bad_path_parameter_is_a_422_not_a_500(api: Api) -> None:
-    for path in ("/items/abc", "/items/0", f"/items/{2**64}"):
+    for path in ("/items/0", f"/items/{2**64}"):
         assert error_locations(await api.client.get(path)) == [["path", "item_id"]]
+    problem(await api.client.get("/items/abc"), 404)  # names no item: no route matches
+
+
+async def test_a_method_a_fixed_path_does_not_take_is_405_not_a_bad_id(api: Api) -> None:
+    for method, path, allowed in (("PUT", "/users/me", "GET"), ("DELETE", "/items/export", "GET")):
+        response = await api.client.request(method, path)
+        problem(response, 405)
+        assert response.headers["allow"] == allowed
 
 
 async def test_a_body_over_the_limit_is_a_413_problem(api: Api) -> None:
@@ -89,15 +97,16 @@ class _Broken:
         raise RuntimeError("secret internals: /srv/catalog/db.py line 12")
 
 
-async def test_an_unexpected_failure_is_a_500_problem_without_internals() -> None:
+async def test_an_unexpected_failure_is_a_500_problem_with_the_request_id() -> None:
     app, container = build_app(settings_for())
     container.get_item.override(providers.Factory(_Broken))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    transport = httpx.ASGITransport(app=app)  # nothing escapes the app to the server
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client,
     ):
-        response = await client.get("/items/1")
+        response = await client.get("/items/1", headers={"X-Request-ID": "trace-500"})
     body = problem(response, 500)
     assert "secret internals" not in response.text
     assert body["instance"] == "/items/1"
+    assert response.headers["x-request-id"] == "trace-500"

@@ -1,9 +1,11 @@
 """CreateItem, GetItem, UpdateItem, DeleteItem: anyone reads, owner or admin writes."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
+from adapters.memory import InMemoryUnitOfWork
 from application.items import (
     CreateItem,
     CreateItemCommand,
@@ -20,8 +22,10 @@ from domain.errors import (
     NotFound,
     PermissionDenied,
     PreconditionFailed,
+    VersionConflict,
 )
 from domain.events import ItemCreated, ItemDeleted, ItemUpdated
+from domain.items import Item
 from tests.unit.conftest import World
 
 
@@ -152,3 +156,40 @@ async def test_an_inactive_owner_may_not_change_their_item(world: World) -> None
     with pytest.raises(InvalidCredentials):
         await DeleteItem(uow=world.uow)(DeleteItemCommand(actor_id=owner.id, item_id=item.id))
     assert item.id in world.db.items
+
+
+class LosingRace:
+    """Units of work in which someone else commits a change to the item just after it is
+    read: the write that follows has lost the race."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        uow = self.world.uow()
+        read = uow.items.get
+
+        async def read_then_lose(item_id: int) -> Item | None:
+            found = await read(item_id)
+            if found is not None:
+                self.world.db.items[item_id] = replace(found, version=found.version + 1)
+            return found
+
+        uow.items.get = read_then_lose  # type: ignore[method-assign]
+        return uow
+
+
+@pytest.mark.parametrize("if_match", [True, False])
+async def test_losing_a_race_fails_the_precondition_of_a_caller_who_named_the_version(
+    world: World, if_match: bool
+) -> None:
+    ada = await world.user()
+    item = await world.item(owner=ada)
+    update = UpdateItem(uow=LosingRace(world), clock=world.clock)
+    expected = item.version if if_match else None
+    command = UpdateItemCommand(
+        actor_id=ada.id, item_id=item.id, name="mine", expected_version=expected
+    )
+    with pytest.raises(VersionConflict) as lost:
+        await update(command)
+    assert isinstance(lost.value, PreconditionFailed) is if_match  # 412, else 409

@@ -11,6 +11,7 @@ from application.auth import Authenticate, AuthenticateCommand
 from entrypoints.http.dependencies import container
 from entrypoints.http.representations import JSON, dumps
 from entrypoints.http.schemas import Problem, TokenOut
+from entrypoints.http.shared import problems
 
 router = APIRouter(tags=["auth"])
 _UNAUTHORIZED = {"model": Problem, "description": "Wrong email or password"}
@@ -23,14 +24,18 @@ _UNAUTHORIZED = {"model": Problem, "description": "Wrong email or password"}
     "/auth/token",
     response_model=TokenOut,
     description=getdoc(Authenticate),
-    responses={401: _UNAUTHORIZED},
+    responses={401: _UNAUTHORIZED, **problems(422, 429)},
 )
 async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request
 ) -> Response:
     """Exchange an email (`username`) and password for a bearer token."""
     token = await container(request).authenticate()(
-        AuthenticateCommand(email=form.username, password=form.password)
+        AuthenticateCommand(
+            email=form.username,
+            password=form.password,
+            address=request.client.host if request.client else None,
+        )
     )
     body = {"access_token": token.token, "token_type": "bearer", "expires_in": token.expires_in}
     return Response(dumps(body), 200, {"Cache-Control": "no-store"}, media_type=JSON)

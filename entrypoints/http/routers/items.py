@@ -1,7 +1,6 @@
 """/items: publish, browse, export, change and delete items."""
 
 from collections.abc import AsyncGenerator
-from decimal import Decimal
 from inspect import getdoc
 from typing import Annotated, Any, cast
 
@@ -28,7 +27,6 @@ from application.pagination import (
     PageRequest,
 )
 from domain.items import Item
-from domain.rules import NAME_MAX
 from entrypoints.http.dependencies import ActorId, container
 from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
 from entrypoints.http.representations import (
@@ -39,7 +37,8 @@ from entrypoints.http.representations import (
     ndjson_stream,
     resource,
 )
-from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace
+from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace, Price
+from entrypoints.http.schemas import NameContains as SchemaNameContains
 from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
 from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
@@ -64,8 +63,8 @@ def _update(item_id: int, actor: int, request: Request, **changes: Any) -> Updat
 # The export's filters are plain query parameters (a dependency would be solved on every
 # request); the list's parameters are one model (`ItemQuery`), validated in one pass.
 OwnerId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
-NameContains = Annotated[str | None, Query(max_length=NAME_MAX, description="Name contains")]
-PriceBound = Annotated[Decimal | None, Query(ge=0, allow_inf_nan=False)]
+NameContains = Annotated[SchemaNameContains | None, Query(description="Name contains")]
+PriceBound = Annotated[Price | None, Query()]
 
 
 @router.post(
@@ -130,7 +129,7 @@ async def export_items(
 
 
 @router.get(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=ItemOut,
     description=getdoc(GetItem),
     responses=problems(304, 404, 422),
@@ -143,7 +142,7 @@ async def get_item(item_id: ItemId, request: Request) -> Response:
 
 
 @router.patch(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
     **VERSIONED_WRITE,
@@ -158,7 +157,7 @@ async def patch_item(
 
 
 @router.put(
-    "/{item_id}",
+    "/{item_id:int}",
     response_model=ItemOut,
     description=getdoc(UpdateItem),
     **VERSIONED_WRITE,
@@ -174,7 +173,7 @@ async def replace_item(
 
 
 @router.delete(
-    "/{item_id}",
+    "/{item_id:int}",
     status_code=204,
     description=getdoc(DeleteItem),
     **VERSIONED_WRITE,

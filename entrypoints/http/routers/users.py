@@ -92,7 +92,7 @@ async def list_users(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserOut,
     description=getdoc(GetUser),
     responses=problems(304, 401, 403, 404, 422),
@@ -105,7 +105,7 @@ async def get_user(user_id: UserId, actor: ActorId, request: Request) -> Respons
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserOut,
     description=getdoc(UpdateUser),
     **VERSIONED_WRITE,
@@ -127,7 +127,7 @@ async def patch_user(
 
 
 @router.put(
-    "/{user_id}",
+    "/{user_id:int}",
     response_model=UserOut,
     description=getdoc(UpdateUser),
     **VERSIONED_WRITE,
@@ -149,7 +149,7 @@ async def replace_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:int}",
     status_code=204,
     description=getdoc(DeleteUser),
     **VERSIONED_WRITE,
