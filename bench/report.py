@@ -70,10 +70,11 @@ def targets(medians: dict[str, Any]) -> list[str]:
             f"{p99:.2f} ({verdict(p99 <= P99_TARGET)})" if scenario != "post" else f"{p99:.2f}",
         ]
         for other, goal in (("sync", VS_SYNC), ("tutorial", VS_TUTORIAL)):
-            if other in medians:
-                times = cat["rps"] / medians[other][scenario]["rps"]
+            rps = medians[other][scenario]["rps"] if other in medians else 0
+            if rps:
+                times = cat["rps"] / rps
                 cells.append(f"{times:.2f} ({verdict(times >= goal)})")
-            else:
+            else:  # not run, or it answered nothing (see its log in bench/out)
                 cells.append("–")
         lines.append(f"| {scenario} | {name} | {' | '.join(cells)} |")
     return [*lines, ""]

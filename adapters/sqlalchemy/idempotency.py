@@ -20,6 +20,12 @@ _COMPLETE: Update = (
 )
 _RELEASE: Delete = delete(table).where(_THE_KEY, table.c.response.is_(None))
 _PURGE: Delete = delete(table).where(table.c.expires_at <= bindparam("now"))
+# ON CONFLICT DO NOTHING: a claim that finds the key taken changes nothing, and fails no
+# transaction. Built once per dialect: a unit of work makes a store every time it opens.
+_INSERT = {
+    "postgresql": postgresql.insert(table).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(table).on_conflict_do_nothing(),
+}
 
 
 class Executor(Protocol):
@@ -31,10 +37,7 @@ class Executor(Protocol):
 class SqlAlchemyIdempotencyStore:
     def __init__(self, executor: Executor, *, dialect: str) -> None:
         self._db = executor
-        module = postgresql if dialect == "postgresql" else sqlite
-        # ON CONFLICT DO NOTHING: a claim that finds the key taken changes nothing, and
-        # fails no transaction.
-        self._insert = module.insert(table).on_conflict_do_nothing()
+        self._insert = _INSERT["postgresql" if dialect == "postgresql" else "sqlite"]
 
     async def add(self, record: IdempotencyRecord) -> bool:
         values = {name: getattr(record, name) for name in _COLUMNS}
