@@ -175,6 +175,7 @@ class DeleteItem:
             item = await existing_item(uow.items, cmd.item_id)
             require_owner_or_admin(actor, item)
             require_version("item", item.id, item.version, cmd.expected_version)
-            await uow.items.delete(item.id)
-            uow.record(ItemDeleted(item_id=item.id))
-            await uow.commit()
+            with lost_race_fails_precondition("item", item.id, cmd.expected_version):
+                await uow.items.delete(item.id, expected_version=item.version)
+                uow.record(ItemDeleted(item_id=item.id))
+                await uow.commit()

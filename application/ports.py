@@ -29,8 +29,9 @@ class UserRepository(Protocol):
     async def update(self, user: User, *, expected_version: int) -> None:
         """Writes `user` if the stored version is `expected_version`, else VersionConflict."""
 
-    async def delete(self, user_id: int) -> None:
-        """Deletes the user and, in the same transaction, their items."""
+    async def delete(self, user_id: int, *, expected_version: int) -> None:
+        """Deletes the user at `expected_version` (else VersionConflict) and, in the same
+        transaction, their items."""
 
 
 class ItemRepository(Protocol):
@@ -41,7 +42,8 @@ class ItemRepository(Protocol):
     async def update(self, item: Item, *, expected_version: int) -> None:
         """Writes `item` if the stored version is `expected_version`, else VersionConflict."""
 
-    async def delete(self, item_id: int) -> None: ...
+    async def delete(self, item_id: int, *, expected_version: int) -> None:
+        """Deletes the item if the stored version is `expected_version`, else VersionConflict."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

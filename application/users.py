@@ -195,6 +195,7 @@ class DeleteUser:
             require_self_or_admin(actor, cmd.user_id)
             user = await existing_user(uow.users, cmd.user_id)
             require_version("user", user.id, user.version, cmd.expected_version)
-            await uow.users.delete(user.id)
-            uow.record(UserDeleted(user_id=user.id))
-            await uow.commit()
+            with lost_race_fails_precondition("user", user.id, cmd.expected_version):
+                await uow.users.delete(user.id, expected_version=user.version)
+                uow.record(UserDeleted(user_id=user.id))
+                await uow.commit()

@@ -40,7 +40,11 @@ class InMemoryUserRepository:
         self._changes.read_versions.setdefault(("user", user.id), expected_version)
         self._changes.users[user.id] = user
 
-    async def delete(self, user_id: int) -> None:
+    async def delete(self, user_id: int, *, expected_version: int) -> None:
+        current = await self.get(user_id)
+        if current is None or current.version != expected_version:
+            raise VersionConflict("user", user_id)
+        self._changes.read_versions.setdefault(("user", user_id), expected_version)
         self._changes.users[user_id] = None
         for item in [*self._db.items.values(), *self._changes.items.values()]:
             if item is not None and item.owner_id == user_id:
@@ -72,5 +76,9 @@ class InMemoryItemRepository:
         self._changes.read_versions.setdefault(("item", item.id), expected_version)
         self._changes.items[item.id] = item
 
-    async def delete(self, item_id: int) -> None:
+    async def delete(self, item_id: int, *, expected_version: int) -> None:
+        current = await self.get(item_id)
+        if current is None or current.version != expected_version:
+            raise VersionConflict("item", item_id)
+        self._changes.read_versions.setdefault(("item", item_id), expected_version)
         self._changes.items[item_id] = None

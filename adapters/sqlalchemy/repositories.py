@@ -23,14 +23,18 @@ _INSERT_USER = insert(users).returning(users.c.id)
 _UPDATE_USER = update(users).where(
     users.c.id == bindparam("key"), users.c.version == bindparam("expected")
 )
-_DELETE_USER = delete(users).where(users.c.id == bindparam("key"))
+_DELETE_USER = delete(users).where(
+    users.c.id == bindparam("key"), users.c.version == bindparam("expected")
+)
 
 GET_ITEM = select(items).where(items.c.id == bindparam("key"))
 _INSERT_ITEM = insert(items).returning(items.c.id)
 _UPDATE_ITEM = update(items).where(
     items.c.id == bindparam("key"), items.c.version == bindparam("expected")
 )
-_DELETE_ITEM = delete(items).where(items.c.id == bindparam("key"))
+_DELETE_ITEM = delete(items).where(
+    items.c.id == bindparam("key"), items.c.version == bindparam("expected")
+)
 
 
 def violated(error: IntegrityError, codes: frozenset[str]) -> bool:
@@ -71,9 +75,12 @@ class SqlAlchemyUserRepository:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise VersionConflict("user", user.id)
 
-    async def delete(self, user_id: int) -> None:
+    async def delete(self, user_id: int, *, expected_version: int) -> None:
         # Their items go in the same statement: ON DELETE CASCADE.
-        await self._session.execute(_DELETE_USER, {"key": user_id})
+        params = {"key": user_id, "expected": expected_version}
+        result = await self._session.execute(_DELETE_USER, params)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict("user", user_id)
 
 
 class SqlAlchemyItemRepository:
@@ -104,5 +111,8 @@ class SqlAlchemyItemRepository:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise VersionConflict("item", item.id)
 
-    async def delete(self, item_id: int) -> None:
-        await self._session.execute(_DELETE_ITEM, {"key": item_id})
+    async def delete(self, item_id: int, *, expected_version: int) -> None:
+        params = {"key": item_id, "expected": expected_version}
+        result = await self._session.execute(_DELETE_ITEM, params)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict("item", item_id)

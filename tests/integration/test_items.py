@@ -85,9 +85,17 @@ async def test_item_update_is_conditional_on_version(
     await update(changed)
     with pytest.raises(VersionConflict):
         await update(item.change(now=NOW, name="stale"))
+
+    async def delete(version: int) -> None:
+        async with uow() as tx:
+            await tx.items.delete(item.id, expected_version=version)
+            await tx.commit()
+
+    with pytest.raises(VersionConflict):  # a delete, too, happens at the version read
+        await delete(1)
     async with uow() as tx:
         assert await tx.items.get(item.id) == changed
-        await tx.items.delete(item.id)
+        await tx.items.delete(item.id, expected_version=changed.version)
         await tx.commit()
     assert await backend.items.get(item.id) is None
 

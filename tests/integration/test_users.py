@@ -108,7 +108,7 @@ async def test_deleting_a_user_deletes_their_items(
         theirs = await tx.items.add(new_item(other.id))
         await tx.commit()
     async with uow() as tx:
-        await tx.users.delete(owner.id)
+        await tx.users.delete(owner.id, expected_version=owner.version)
         assert [await tx.items.get(item.id) for item in mine] == [None] * 3  # same transaction
         await tx.commit()
     assert await backend.users.get(owner.id) is None

@@ -106,7 +106,7 @@ async def test_deleting_a_user_deletes_their_items_at_commit_only() -> None:
     owner = await world.user()
     item = await world.item(owner)
     async with InMemoryUnitOfWork(world.db) as uow:
-        await uow.users.delete(owner.id)
+        await uow.users.delete(owner.id, expected_version=owner.version)
         assert await uow.items.get(item.id) is None
         assert world.db.items == {item.id: item}
         await uow.commit()
@@ -119,7 +119,7 @@ async def test_an_item_for_an_owner_deleted_meanwhile_is_refused_at_commit() -> 
     draft = replace(await world.item(owner), id=0)
     async with InMemoryUnitOfWork(world.db) as adder, InMemoryUnitOfWork(world.db) as deleter:
         await adder.items.add(draft)
-        await deleter.users.delete(owner.id)
+        await deleter.users.delete(owner.id, expected_version=owner.version)
         await deleter.commit()
         with pytest.raises(NotFound):
             await adder.commit()
