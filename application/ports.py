@@ -37,7 +37,7 @@ class Repository(Protocol[E]):
     async def add(self, entity: E) -> E:
         """Stores a new entity and returns it with its id."""
 
-    async def get(self, key: int) -> E | None: ...
+    async def get(self, key: int, /) -> E | None: ...
 
     async def update(self, entity: E, *, expected_version: int) -> None:
         """Writes `entity` if the stored version is `expected_version`, else VersionConflict."""
@@ -126,7 +126,7 @@ class UnitOfWorkFactory(Protocol):
 class Reader(Protocol[E_co]):
     """An entity as committed: the query side."""
 
-    async def get(self, key: int) -> E_co | None: ...
+    async def get(self, key: int, /) -> E_co | None: ...
 
 
 class UserReader(Reader[User], Protocol):

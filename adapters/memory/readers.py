@@ -20,7 +20,7 @@ class InMemoryReader(Generic[E]):
         self._rows: dict[int, E] = table.rows
         self._columns = table.mapping.columns
 
-    async def get(self, key: int) -> E | None:
+    async def get(self, key: int, /) -> E | None:
         return self._rows.get(key)
 
     async def page(self, page: PageRequest) -> list[E]:

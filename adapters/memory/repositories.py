@@ -22,7 +22,7 @@ class InMemoryRepository(Generic[E]):
         self._changes.rows[self._name][stored.id] = stored
         return stored
 
-    async def get(self, key: int) -> E | None:
+    async def get(self, key: int, /) -> E | None:
         row: E | None = self._changes.row(self._db, self._name, key)
         return row
 

@@ -11,15 +11,20 @@ from types import TracebackType
 from typing import Any, Self
 
 from adapters.memory.idempotency import InMemoryIdempotencyStore
-from adapters.memory.repositories import REPOSITORIES
+from adapters.memory.repositories import REPOSITORIES, InMemoryRepository, InMemoryUserRepository
 from adapters.memory.tables import Changes, InMemoryDatabase
 from application.outbox import outbox_records
 from application.ports import Clock
 from domain.errors import NotFound, VersionConflict
 from domain.events import DomainEvent
+from domain.items import Item
 
 
 class InMemoryUnitOfWork:
+    # Typed for readers of this class; any registered table's repository works unnamed.
+    users: InMemoryUserRepository
+    items: InMemoryRepository[Item]
+
     def __init__(self, database: InMemoryDatabase, *, outbox_clock: Clock | None = None) -> None:
         """With `outbox_clock`, committed events also go to `database.outbox`, stamped
         as the SQL unit of work stamps its outbox rows."""

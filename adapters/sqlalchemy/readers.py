@@ -26,7 +26,7 @@ class SqlAlchemyReader(Generic[E]):
         self._mapping = mapping
         self._rows = rows
 
-    async def get(self, key: int) -> E | None:
+    async def get(self, key: int, /) -> E | None:
         return await self._one(self._mapping.get, key)
 
     async def page(self, page: PageRequest) -> list[E]:

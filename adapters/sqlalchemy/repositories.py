@@ -44,7 +44,7 @@ class SqlAlchemyRepository(Generic[E]):
             raise
         return mapping.with_id(entity, result.scalar_one())
 
-    async def get(self, key: int) -> E | None:
+    async def get(self, key: int, /) -> E | None:
         return await self._one(self._mapping.get, key)
 
     async def update(self, entity: E, *, expected_version: int) -> None:

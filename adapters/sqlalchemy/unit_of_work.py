@@ -18,11 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
 from adapters.sqlalchemy.outbox import OutboxWriter
-from adapters.sqlalchemy.repositories import REPOSITORIES
+from adapters.sqlalchemy.repositories import (
+    REPOSITORIES,
+    SqlAlchemyRepository,
+    SqlAlchemyUserRepository,
+)
 from domain.events import DomainEvent
+from domain.items import Item
 
 
 class SqlAlchemyUnitOfWork:
+    # Typed for readers of this class; any registered table's repository works unnamed.
+    users: SqlAlchemyUserRepository
+    items: SqlAlchemyRepository[Item]
     idempotency: SqlAlchemyIdempotencyStore
 
     def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:
