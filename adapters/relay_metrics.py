@@ -9,6 +9,7 @@ backlog is measured at each housekeeping round of the relay (every 15 s by defau
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.metrics_core import Metric
@@ -20,32 +21,22 @@ _DEPENDENCY = {BrokerUnavailable: "broker", OutboxUnavailable: "database"}
 
 class RelayMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry()
-        self._published = Counter(
-            "catalog_outbox_published", "Events the relay published", registry=self.registry
+        self.registry = registry = registry or CollectorRegistry()
+        counter, gauge = partial(Counter, registry=registry), partial(Gauge, registry=registry)
+        self._published = counter("catalog_outbox_published", "Events the relay published")
+        self._parked = counter(
+            "catalog_outbox_parked", "Events the broker refused for good (too large), set aside"
         )
-        self._parked = Counter(
-            "catalog_outbox_parked",
-            "Events the broker refused for good (too large), set aside",
-            registry=self.registry,
-        )
-        self._failures = Counter(
+        self._failures = counter(
             "catalog_relay_failures",
             "Rounds cut short: the broker or the database unavailable, or other errors",
             ["dependency"],
-            registry=self.registry,
         )
-        self._pending = Gauge(
-            "catalog_outbox_backlog", "Events waiting to be published", registry=self.registry
+        self._pending = gauge("catalog_outbox_backlog", "Events waiting to be published")
+        self._age = gauge(
+            "catalog_outbox_backlog_age_seconds", "How long the oldest waiting event has waited"
         )
-        self._age = Gauge(
-            "catalog_outbox_backlog_age_seconds",
-            "How long the oldest waiting event has waited",
-            registry=self.registry,
-        )
-        self._parked_now = Gauge(
-            "catalog_outbox_parked_events", "Parked events still kept", registry=self.registry
-        )
+        self._parked_now = gauge("catalog_outbox_parked_events", "Parked events still kept")
 
     def collect(self) -> Iterator[Metric]:
         """Every relay metric, for a registry that registers this object."""

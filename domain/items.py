@@ -56,9 +56,7 @@ class Item:
         object.__setattr__(self, "name", rules.name(self.name))
         object.__setattr__(self, "description", check_description(self.description))
         object.__setattr__(self, "price", check_price(self.price))
-        object.__setattr__(self, "created_at", rules.timestamp(self.created_at, field="created_at"))
-        object.__setattr__(self, "updated_at", rules.timestamp(self.updated_at, field="updated_at"))
-        rules.version(self.version)
+        rules.check_stamps(self)
 
     @classmethod
     def restore(cls, values: Mapping[str, object]) -> "Item":

@@ -51,6 +51,14 @@ def version(value: int) -> int:
     return value
 
 
+def check_stamps(entity: object) -> None:
+    """An entity's timestamps (timezone-aware, kept in UTC) and version (from 1), checked
+    in its `__post_init__`: frozen, so the normalised values go in through its slots."""
+    for field in ("created_at", "updated_at"):
+        object.__setattr__(entity, field, timestamp(getattr(entity, field), field=field))
+    version(getattr(entity, "version"))  # noqa: B009 (any entity with a version)
+
+
 @cache
 def _field_names(cls: "type[DataclassInstance]") -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(cls))

@@ -47,9 +47,7 @@ class User:
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", rules.name(self.name))
         object.__setattr__(self, "email", normalise_email(self.email))
-        object.__setattr__(self, "created_at", rules.timestamp(self.created_at, field="created_at"))
-        object.__setattr__(self, "updated_at", rules.timestamp(self.updated_at, field="updated_at"))
-        rules.version(self.version)
+        rules.check_stamps(self)
         if not self.password_hash:
             raise InvariantViolated("password_hash", "must not be empty")
 

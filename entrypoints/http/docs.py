@@ -39,33 +39,41 @@ def mount_docs(app: FastAPI) -> None:
     app.router.routes[:] = [route for route in app.router.routes if not _is_cdn_page(route)]
     app.docs_url = app.redoc_url = None
     app.mount(ASSETS_URL, StaticFiles(directory=assets_directory()), name="docs-assets")
-    openapi_url = app.openapi_url or "/openapi.json"
+    app.add_route(DOCS_URL, _swagger_ui, include_in_schema=False)
+    app.add_route(OAUTH2_REDIRECT_URL, _oauth2_redirect, include_in_schema=False)
+    app.add_route(REDOC_URL, _redoc, include_in_schema=False)
 
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT_URL}",
-            swagger_ui_parameters=app.swagger_ui_parameters,
-        )
 
-    async def oauth2_redirect(_: Request) -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+def _urls(request: Request) -> tuple[FastAPI, str, str]:
+    """The app, its document's URL and the assets' URL, under the request's root path."""
+    app: FastAPI = request.app
+    root = request.scope.get("root_path", "")
+    return app, f"{root}{app.openapi_url or '/openapi.json'}", f"{root}{ASSETS_URL}"
 
-    async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_redoc_html(
-            openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
-            with_google_fonts=False,
-        )
 
-    app.add_route(DOCS_URL, swagger_ui, include_in_schema=False)
-    app.add_route(OAUTH2_REDIRECT_URL, oauth2_redirect, include_in_schema=False)
-    app.add_route(REDOC_URL, redoc, include_in_schema=False)
+async def _swagger_ui(request: Request) -> HTMLResponse:
+    app, document, assets = _urls(request)
+    return get_swagger_ui_html(
+        openapi_url=document,
+        title=f"{app.title} - Swagger UI",
+        swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+        swagger_css_url=f"{assets}/swagger-ui.css",
+        swagger_favicon_url=f"{assets}/favicon.png",
+        oauth2_redirect_url=f"{request.scope.get('root_path', '')}{OAUTH2_REDIRECT_URL}",
+        swagger_ui_parameters=app.swagger_ui_parameters,
+    )
+
+
+async def _oauth2_redirect(_: Request) -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+async def _redoc(request: Request) -> HTMLResponse:
+    app, document, assets = _urls(request)
+    return get_redoc_html(
+        openapi_url=document,
+        title=f"{app.title} - ReDoc",
+        redoc_js_url=f"{assets}/redoc.standalone.js",
+        redoc_favicon_url=f"{assets}/favicon.png",
+        with_google_fonts=False,
+    )

@@ -45,35 +45,45 @@ class BodySizeLimitMiddleware:
         await self._counted(scope, receive, send)
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        received = 0
-        answered = False  # once we or the app started a response, we stay out of its way
-
-        async def counting_receive() -> Message:
-            nonlocal received, answered
-            message = await receive()
-            if message["type"] != "http.request":
-                return message
-            received += len(message.get("body", b""))
-            if received <= self.limit:
-                return message
-            if not answered:
-                answered = True
-                await _send_too_large(send, self.limit, scope["path"])
-            return _DISCONNECT  # the app stops reading as if the client had gone
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal answered
-            if message["type"] == "http.response.start":
-                if answered:
-                    return
-                answered = True
-            elif received > self.limit:
-                return  # the app's answer to a body it never fully got: ours went out
-            await send(message)
-
+        counted = _CountedBody(receive, send, limit=self.limit, path=scope["path"])
         try:
-            await self.app(scope, counting_receive, guarded_send)
+            await self.app(scope, counted.receive, counted.send)
         except Exception:
-            if received <= self.limit:
+            if not counted.over:
                 raise
             # The app failed on the body it was refused (ClientDisconnect): 413 went out.
+
+
+class _CountedBody:
+    """A streamed body's `receive` and `send`, counting the bytes: past the limit, the
+    app sees the client go and the client gets a 413 (unless an answer had started)."""
+
+    def __init__(self, receive: Receive, send: Send, *, limit: int, path: str) -> None:
+        self._receive, self._send, self._limit, self._path = receive, send, limit, path
+        self.received = 0
+        self.answered = False  # once we or the app started a response, we stay out of its way
+
+    @property
+    def over(self) -> bool:
+        return self.received > self._limit
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] != "http.request":
+            return message
+        self.received += len(message.get("body", b""))
+        if not self.over:
+            return message
+        if not self.answered:
+            self.answered = True
+            await _send_too_large(self._send, self._limit, self._path)
+        return _DISCONNECT  # the app stops reading as if the client had gone
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if self.answered:
+                return
+            self.answered = True
+        elif self.over:
+            return  # the app's answer to a body it never fully got: ours went out
+        await self._send(message)

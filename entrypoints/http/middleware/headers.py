@@ -1,8 +1,10 @@
 """What the middleware share: reading one request header, noting the response's status,
 answering with a problem."""
 
+import time
+
 import orjson
-from starlette.types import Message, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
@@ -15,18 +17,41 @@ def header(scope: Scope, name: bytes) -> bytes | None:
 
 class StatusNoted:
     """`send`, noting the status of the response it starts (500 until then: what the
-    client gets if the app fails before it answers)."""
+    client gets if the app fails before it answers) and whether it started one."""
 
-    __slots__ = ("send", "status")
+    __slots__ = ("send", "started", "status")
 
     def __init__(self, send: Send) -> None:
         self.send = send
         self.status = 500
+        self.started = False
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            self.status = message["status"]
+            self.status, self.started = message["status"], True
         await self.send(message)
+
+
+class Observed:
+    """Base of the middleware that look at every answer once it is given (or failed):
+    `observe` gets the request's scope, the status and how long it took."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        noted = StatusNoted(send)
+        try:
+            await self.app(scope, receive, noted)
+        finally:
+            self.observe(scope, noted.status, time.perf_counter() - started)
+
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        raise NotImplementedError
 
 
 async def send_problem(
@@ -39,24 +64,9 @@ async def send_problem(
     headers: tuple[tuple[bytes, bytes], ...] = (),
 ) -> None:
     """An RFC 9457 problem+json response, for middleware that answers before the app does."""
-    body = orjson.dumps(
-        {
-            "type": "about:blank",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": instance,
-        }
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
+    problem = {"type": "about:blank", "title": title, "status": status}
+    body = orjson.dumps({**problem, "detail": detail, "instance": instance})
+    length = (b"content-length", str(len(body)).encode())
+    start = [(b"content-type", b"application/problem+json"), length, *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start})
     await send({"type": "http.response.body", "body": body})

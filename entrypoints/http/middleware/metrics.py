@@ -6,14 +6,13 @@ labelled children are looked up once per label set and cached, so a request cost
 clock reads, a dict lookup, an increment and an observation.
 """
 
-import time
 from typing import Any
 
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from entrypoints.http.metrics import Metrics
-from entrypoints.http.middleware.headers import StatusNoted
+from entrypoints.http.middleware.headers import Observed
 
 UNMATCHED = "unmatched"  # no route: one label for every unknown path
 OTHER = "other"  # answered without an API route (the docs' static assets)
@@ -21,25 +20,14 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 _THROTTLED_ROUTE = "/auth/token"
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(Observed):
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._plain_paths: frozenset[str] | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        noted = StatusNoted(send)
-        try:
-            await self.app(scope, receive, noted)
-        finally:
-            self._observe(scope, noted.status, time.perf_counter() - started)
-
-    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
         route = scope.get("route")
         if route is not None:
             template: str = getattr(route, "path_format", UNMATCHED)  # /items/{item_id}

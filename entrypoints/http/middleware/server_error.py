@@ -6,9 +6,9 @@ log, and the metrics). This one sits inside them, so a 500 is a response like an
 """
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from entrypoints.http.middleware.headers import send_problem
+from entrypoints.http.middleware.headers import StatusNoted, send_problem
 
 
 class ServerErrorMiddleware:
@@ -20,20 +20,13 @@ class ServerErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        noted = StatusNoted(send)
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, noted)
         except Exception:
             # The traceback stays in the server's log; the client gets a problem.
             self.log.exception("unhandled error", method=scope["method"], path=scope["path"])
-            if started:
+            if noted.started:
                 raise  # half a response went out: only closing the connection is honest
             await send_problem(
                 send,
