@@ -7,7 +7,6 @@ failure, exception or missing commit discards everything. Every registered entit
 repository is an attribute named after its table (`uow.users`), made on first use.
 """
 
-from types import TracebackType
 from typing import Any, Self
 
 from adapters.memory.idempotency import InMemoryIdempotencyStore
@@ -47,12 +46,7 @@ class InMemoryUnitOfWork:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if not self.committed:
             self.events.clear()
         self._changes.clear()

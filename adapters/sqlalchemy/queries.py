@@ -40,7 +40,8 @@ def page_query(
     sort = page.sort
     if sort.key not in table.c:
         sort = Sort.ID_DESC if sort.descending else Sort.ID
-    params = {**(params or {}), **_page_params(page, key=sort.key)}
+    params = {} if params is None else params  # the caller's own, filled in
+    params.update(_page_params(page, key=sort.key))
     keyset = None if page.after is None else ("key" if "after_key" in params else "id")
     stmt = _page_statement(table, sort, conditions, tuple(params), keyset, page.offset > 0)
     return stmt, params

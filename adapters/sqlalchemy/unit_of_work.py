@@ -10,7 +10,6 @@ Every registered entity's repository is an attribute named after its table (`uow
 `uow.items`), made on first use from the registry (repositories.py).
 """
 
-from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,12 +57,7 @@ class SqlAlchemyUnitOfWork:
         repository = self.__dict__[name] = make(self._session)
         return repository
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if not self.committed:
             self.events.clear()
         session, self._session = self._session, None
