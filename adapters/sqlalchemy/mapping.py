@@ -52,21 +52,15 @@ class EntityMapping(Generic[E]):
         *,
         duplicate: Callable[[E], DomainError] | None = None,
     ) -> None:
-        fields = [field.name for field in dataclasses.fields(entity)]  # type: ignore[arg-type]
-        columns = [column.name for column in table.columns]
-        if fields != columns:
-            raise TypeError(f"{entity.__name__} fields {fields} != {table.name} columns {columns}")
         self.kind, self.entity, self.table, self.name = kind, entity, table, table.name
-        self.columns: tuple[str, ...] = tuple(columns)
-        self.stored: tuple[str, ...] = tuple(name for name in columns if name != "id")
+        self.columns: tuple[str, ...] = _paired_columns(entity, table)
+        self.stored: tuple[str, ...] = tuple(name for name in self.columns if name != "id")
         self.unique = _unique_columns(table)
         if self.unique and duplicate is None:
             raise TypeError(f"{table.name} has unique columns {self.unique}: say the error")
         # The error for an entity clashing with another on a unique column.
         self.duplicate: Callable[[E], DomainError] = duplicate or _no_unique_columns
-        self.references = tuple(
-            _reference(table, column) for column in table.c if column.foreign_keys
-        )
+        self.references = tuple(_reference(table, c) for c in table.c if c.foreign_keys)
         self.get: Select[Any] = _select_by(table, "id")
         self.get_by: dict[str, Select[Any]] = {
             name: _select_by(table, name) for name in self.unique
@@ -86,6 +80,14 @@ class EntityMapping(Generic[E]):
     def with_id(self, entity: E, new_id: int) -> E:
         """`entity` with the id storage gave it; its fields passed the checks already."""
         return self.entity.restore({**self.values(entity), "id": new_id})
+
+
+def _paired_columns(entity: type[Any], table: Table) -> tuple[str, ...]:
+    fields = [field.name for field in dataclasses.fields(entity)]
+    columns = [column.name for column in table.columns]
+    if fields != columns:
+        raise TypeError(f"{entity.__name__} fields {fields} != {table.name} columns {columns}")
+    return tuple(columns)
 
 
 def _no_unique_columns(entity: object) -> DomainError:
