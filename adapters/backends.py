@@ -28,13 +28,9 @@ from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import DEFAULT_TIMEOUTS, DatabaseTimeouts, Pooler, create_engine
 from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
 from adapters.sqlalchemy.outbox import OutboxWriter
-from adapters.sqlalchemy.readers import (
-    CoreRows,
-    RowSource,
-    SqlAlchemyItemReader,
-    SqlAlchemyUserReader,
-)
+from adapters.sqlalchemy.readers import SqlAlchemyItemReader, SqlAlchemyUserReader
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
+from adapters.sqlalchemy.rows import CoreRows, RowSource
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.outbox import OutboxStore
 from application.ports import ItemReader, UnitOfWorkFactory, UserReader

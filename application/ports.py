@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from application.pagination import ItemFilter, PageRequest
 from domain.events import DomainEvent
@@ -17,33 +17,42 @@ from domain.items import Item
 from domain.users import User
 
 
-class UserRepository(Protocol):
-    async def add(self, user: User) -> User:
-        """Stores a new user and returns it with its id."""
+class Stored(Protocol):
+    """What storage needs of an entity: the id it gave it, and the version it holds."""
 
-    async def get(self, user_id: int) -> User | None: ...
+    @property
+    def id(self) -> int: ...
 
+    @property
+    def version(self) -> int: ...
+
+
+E = TypeVar("E", bound=Stored)
+E_co = TypeVar("E_co", bound=Stored, covariant=True)
+
+
+class Repository(Protocol[E]):
+    """An entity's rows, inside a unit of work: its own writes and what is committed."""
+
+    async def add(self, entity: E) -> E:
+        """Stores a new entity and returns it with its id."""
+
+    async def get(self, key: int, /) -> E | None: ...
+
+    async def update(self, entity: E, *, expected_version: int) -> None:
+        """Writes `entity` if the stored version is `expected_version`, else VersionConflict."""
+
+    async def delete(self, key: int, *, expected_version: int) -> None:
+        """Deletes the entity at `expected_version`, else VersionConflict; what belongs to
+        it (a user's items) goes in the same transaction."""
+
+
+class UserRepository(Repository[User], Protocol):
     async def get_by_email(self, email: str) -> User | None:
         """`email` is already normalised."""
 
-    async def update(self, user: User, *, expected_version: int) -> None:
-        """Writes `user` if the stored version is `expected_version`, else VersionConflict."""
 
-    async def delete(self, user_id: int, *, expected_version: int) -> None:
-        """Deletes the user at `expected_version` (else VersionConflict) and, in the same
-        transaction, their items."""
-
-
-class ItemRepository(Protocol):
-    async def add(self, item: Item) -> Item: ...
-
-    async def get(self, item_id: int) -> Item | None: ...
-
-    async def update(self, item: Item, *, expected_version: int) -> None:
-        """Writes `item` if the stored version is `expected_version`, else VersionConflict."""
-
-    async def delete(self, item_id: int, *, expected_version: int) -> None:
-        """Deletes the item if the stored version is `expected_version`, else VersionConflict."""
+ItemRepository = Repository[Item]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,11 +123,13 @@ class UnitOfWorkFactory(Protocol):
         """A new unit of work."""
 
 
-class UserReader(Protocol):
-    """Users as committed: the query side."""
+class Reader(Protocol[E_co]):
+    """An entity as committed: the query side."""
 
-    async def get(self, user_id: int) -> User | None: ...
+    async def get(self, key: int, /) -> E_co | None: ...
 
+
+class UserReader(Reader[User], Protocol):
     async def get_by_email(self, email: str) -> User | None:
         """`email` is already normalised."""
 
@@ -126,11 +137,7 @@ class UserReader(Protocol):
         """At most `page.limit + 1` users in `page.sort` order (by id), after `page.after`."""
 
 
-class ItemReader(Protocol):
-    """Items as committed: the query side."""
-
-    async def get(self, item_id: int) -> Item | None: ...
-
+class ItemReader(Reader[Item], Protocol):
     async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
         """At most `page.limit + 1` matching items in `page.sort` order, after `page.after`."""
 

@@ -31,8 +31,8 @@ from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.mapping import ITEMS as ITEM_MAPPING
-from adapters.sqlalchemy.readers import CoreRows, SqlAlchemyItemReader
-from adapters.sqlalchemy.repositories import GET_ITEM
+from adapters.sqlalchemy.readers import SqlAlchemyItemReader
+from adapters.sqlalchemy.rows import CoreRows
 from adapters.sqlalchemy.tables import items
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.items import Item
@@ -126,7 +126,7 @@ def _variants(database: Database, bare: asyncpg.Connection) -> dict[str, Variant
 
     async def connection_write(key: int) -> object:
         async with engine.connect() as conn:
-            row = (await conn.execute(GET_ITEM, {"key": key})).first()
+            row = (await conn.execute(ITEM_MAPPING.get, {"key": key})).first()
             assert row is not None
             item: Item = ITEM_MAPPING.load(row)
             values = {"name": f"n{item.version}", "version": item.version + 1}

@@ -2,16 +2,13 @@
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from adapters.memory.tables import Changes, InMemoryDatabase
 from application.ports import IdempotencyRecord
-
-if TYPE_CHECKING:
-    from adapters.memory.unit_of_work import Changes, InMemoryDatabase
 
 
 class InMemoryIdempotencyStore:
-    def __init__(self, db: "InMemoryDatabase", changes: "Changes") -> None:
+    def __init__(self, db: InMemoryDatabase, changes: Changes) -> None:
         self._db, self._changes = db, changes
 
     def _visible(self) -> dict[tuple[str, str], IdempotencyRecord]:

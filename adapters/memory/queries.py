@@ -1,14 +1,13 @@
 """Filtering, ordering and keyset paging over rows held in memory, as SQL would."""
 
-from collections.abc import Iterable
-from decimal import Decimal
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from application.pagination import ItemFilter, Keyset, PageRequest, Sort
+from application.ports import Stored
 from domain.items import Item
-from domain.users import User
 
-R = TypeVar("R", User, Item)
+R = TypeVar("R", bound=Stored)
 
 
 def matches(item: Item, where: ItemFilter) -> bool:
@@ -20,22 +19,35 @@ def matches(item: Item, where: ItemFilter) -> bool:
     )
 
 
-def _key(row: User | Item, sort: Sort) -> tuple[Decimal, int]:
-    if sort.key == "price" and isinstance(row, Item):
-        return (row.price, row.id)
-    return (Decimal(row.id), row.id)
-
-
-def _after(row: User | Item, keyset: Keyset) -> bool:
-    position = (keyset.price if keyset.price is not None else Decimal(keyset.id), keyset.id)
-    key = _key(row, keyset.sort)
-    return key < position if keyset.sort.descending else key > position
-
-
-def page(rows: Iterable[R], request: PageRequest) -> list[R]:
-    """The `limit + 1` rows of the requested page, in order."""
-    ordered = sorted(rows, key=lambda row: _key(row, request.sort), reverse=request.sort.descending)
+def page(rows: Iterable[R], request: PageRequest, *, columns: tuple[str, ...]) -> list[R]:
+    """The `limit + 1` rows of the requested page, in order: by the sort's column if the
+    rows have it (`columns`), then by id; by id alone otherwise."""
+    sort = request.sort
+    if sort.key not in columns:
+        sort = Sort.ID_DESC if sort.descending else Sort.ID
+    key = _key(sort)
+    ordered = sorted(rows, key=key, reverse=sort.descending)
     if request.after is not None:
-        after = request.after
-        ordered = [row for row in ordered if _after(row, after)]
+        after = _after(sort, request.after, key)
+        ordered = [row for row in ordered if after(row)]
     return ordered[request.offset : request.offset + request.limit + 1]
+
+
+def _key(sort: Sort) -> Callable[[Any], tuple[Any, ...]]:
+    if sort.key == "id":
+        return lambda row: (row.id,)
+    return lambda row: (getattr(row, sort.key), row.id)
+
+
+def _after(
+    sort: Sort, keyset: Keyset, key: Callable[[Any], tuple[Any, ...]]
+) -> Callable[[Any], bool]:
+    """Whether a row comes after the keyset; on its id alone if the keyset has no value."""
+    position: tuple[Any, ...]
+    if sort.key == "id" or keyset.price is None:
+        position, key = (keyset.id,), _key(Sort.ID)
+    else:
+        position = (keyset.price, keyset.id)
+    if sort.descending:
+        return lambda row: key(row) < position
+    return lambda row: key(row) > position

@@ -1,84 +1,59 @@
-"""Repositories over the in-memory database: reads see committed rows and this
-transaction's own writes; writes go to the transaction until it commits."""
+"""Repositories over the in-memory database, one generic over every registered entity:
+reads see committed rows and this transaction's own writes; writes go to the transaction
+until it commits, where the unit of work checks them as a database would."""
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Generic
 
+from adapters.memory.tables import Changes, InMemoryDatabase
+from adapters.sqlalchemy.mapping import MAPPINGS, USERS, E
 from domain.errors import VersionConflict
-from domain.items import Item
 from domain.users import User
 
-if TYPE_CHECKING:
-    from adapters.memory.unit_of_work import Changes, InMemoryDatabase
 
+class InMemoryRepository(Generic[E]):
+    def __init__(self, name: str, db: InMemoryDatabase, changes: Changes) -> None:
+        self._name, self._db, self._changes = name, db, changes
+        self._table = db.tables[name]
 
-class InMemoryUserRepository:
-    def __init__(self, db: "InMemoryDatabase", changes: "Changes") -> None:
-        self._db, self._changes = db, changes
-
-    def _visible(self) -> dict[int, User]:
-        rows = {**self._db.users, **self._changes.users}
-        return {key: user for key, user in rows.items() if user is not None}
-
-    async def add(self, user: User) -> User:
-        stored = replace(user, id=next(self._db.user_ids))
-        self._changes.users[stored.id] = stored
+    async def add(self, entity: E) -> E:
+        stored: E = self._table.mapping.with_id(entity, next(self._table.ids))
+        self._changes.rows[self._name][stored.id] = stored
         return stored
 
-    async def get(self, user_id: int) -> User | None:
-        if user_id in self._changes.users:
-            return self._changes.users[user_id]
-        return self._db.users.get(user_id)
+    async def get(self, key: int, /) -> E | None:
+        row: E | None = self._changes.row(self._db, self._name, key)
+        return row
+
+    async def update(self, entity: E, *, expected_version: int) -> None:
+        await self._read(entity.id, expected_version)
+        self._changes.rows[self._name][entity.id] = entity
+
+    async def delete(self, key: int, *, expected_version: int) -> None:
+        await self._read(key, expected_version)
+        self._changes.delete(self._db, self._name, key)
+
+    async def _read(self, key: int, expected_version: int) -> None:
+        """Refuses a write on a row not at `expected_version`; commit checks it again."""
+        current = await self.get(key)
+        if current is None or current.version != expected_version:
+            raise VersionConflict(self._table.mapping.kind, key)
+        self._changes.read_versions.setdefault((self._name, key), expected_version)
+
+
+class InMemoryUserRepository(InMemoryRepository[User]):
+    def __init__(self, db: InMemoryDatabase, changes: Changes) -> None:
+        super().__init__(USERS.name, db, changes)
 
     async def get_by_email(self, email: str) -> User | None:
-        return next((u for u in self._visible().values() if u.email == email), None)
-
-    async def update(self, user: User, *, expected_version: int) -> None:
-        current = await self.get(user.id)
-        if current is None or current.version != expected_version:
-            raise VersionConflict("user", user.id)
-        self._changes.read_versions.setdefault(("user", user.id), expected_version)
-        self._changes.users[user.id] = user
-
-    async def delete(self, user_id: int, *, expected_version: int) -> None:
-        current = await self.get(user_id)
-        if current is None or current.version != expected_version:
-            raise VersionConflict("user", user_id)
-        self._changes.read_versions.setdefault(("user", user_id), expected_version)
-        self._changes.users[user_id] = None
-        for item in [*self._db.items.values(), *self._changes.items.values()]:
-            if item is not None and item.owner_id == user_id:
-                self._changes.items[item.id] = None
+        users = self._changes.visible(self._db, self._name).values()
+        return next((user for user in users if user.email == email), None)
 
 
-class InMemoryItemRepository:
-    def __init__(self, db: "InMemoryDatabase", changes: "Changes") -> None:
-        self._db, self._changes = db, changes
+RepositoryFactory = Callable[[InMemoryDatabase, Changes], InMemoryRepository[Any]]
 
-    def _visible(self) -> list[Item]:
-        rows = {**self._db.items, **self._changes.items}
-        return [item for item in rows.values() if item is not None]
-
-    async def add(self, item: Item) -> Item:
-        stored = replace(item, id=next(self._db.item_ids))
-        self._changes.items[stored.id] = stored
-        return stored
-
-    async def get(self, item_id: int) -> Item | None:
-        if item_id in self._changes.items:
-            return self._changes.items[item_id]
-        return self._db.items.get(item_id)
-
-    async def update(self, item: Item, *, expected_version: int) -> None:
-        current = await self.get(item.id)
-        if current is None or current.version != expected_version:
-            raise VersionConflict("item", item.id)
-        self._changes.read_versions.setdefault(("item", item.id), expected_version)
-        self._changes.items[item.id] = item
-
-    async def delete(self, item_id: int, *, expected_version: int) -> None:
-        current = await self.get(item_id)
-        if current is None or current.version != expected_version:
-            raise VersionConflict("item", item_id)
-        self._changes.read_versions.setdefault(("item", item_id), expected_version)
-        self._changes.items[item_id] = None
+# Every registered entity's repository, by table name: the generic one unless its own.
+REPOSITORIES: dict[str, RepositoryFactory] = {
+    name: partial(InMemoryRepository, name) for name in MAPPINGS
+} | {USERS.name: InMemoryUserRepository}

@@ -1,51 +1,29 @@
 """A unit of work over an in-memory database, with the semantics of a real transaction.
 
 Writes stay private to the unit of work until `commit()`, which checks, as a database
-would, that every row it changes is still at the version it read and that no two users
-share an email; any failure, exception or missing commit discards everything.
+would, that every row it changes is still at the version it read, that no two rows of a
+table share a unique column and that every reference names an existing row; any
+failure, exception or missing commit discards everything. Every registered entity's
+repository is an attribute named after its table (`uow.users`), made on first use.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from itertools import count
-from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from adapters.memory.idempotency import InMemoryIdempotencyStore
-from adapters.memory.repositories import InMemoryItemRepository, InMemoryUserRepository
-from application.outbox import OutboxRecord, outbox_records
-from application.ports import Clock, IdempotencyRecord
-from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
+from adapters.memory.repositories import REPOSITORIES, InMemoryRepository, InMemoryUserRepository
+from adapters.memory.tables import Changes, InMemoryDatabase
+from application.outbox import outbox_records
+from application.ports import Clock
+from domain.errors import NotFound, VersionConflict
 from domain.events import DomainEvent
 from domain.items import Item
-from domain.users import User
-
-
-@dataclass
-class InMemoryDatabase:
-    """The committed state, shared by every unit of work of one backend."""
-
-    users: dict[int, User] = field(default_factory=dict)
-    items: dict[int, Item] = field(default_factory=dict)
-    user_ids: count[int] = field(default_factory=lambda: count(1))
-    item_ids: count[int] = field(default_factory=lambda: count(1))
-    committed_events: list[DomainEvent] = field(default_factory=list)
-    outbox: list[OutboxRecord] = field(default_factory=list)  # written when publishing
-    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
-
-
-@dataclass
-class Changes:
-    """One transaction's writes: a row, or None for a deletion, and the version it read."""
-
-    users: dict[int, User | None] = field(default_factory=dict)
-    items: dict[int, Item | None] = field(default_factory=dict)
-    read_versions: dict[tuple[str, int], int] = field(default_factory=dict)
-    idempotency: dict[tuple[str, str], IdempotencyRecord | None] = field(default_factory=dict)
 
 
 class InMemoryUnitOfWork:
+    # Typed for readers of this class; any registered table's repository works unnamed.
+    users: InMemoryUserRepository
+    items: InMemoryRepository[Item]
+
     def __init__(self, database: InMemoryDatabase, *, outbox_clock: Clock | None = None) -> None:
         """With `outbox_clock`, committed events also go to `database.outbox`, stamped
         as the SQL unit of work stamps its outbox rows."""
@@ -55,22 +33,23 @@ class InMemoryUnitOfWork:
         self.events: list[DomainEvent] = []
         self._published = 0
         self.committed = False
-        self.users = InMemoryUserRepository(database, self._changes)
-        self.items = InMemoryItemRepository(database, self._changes)
         self.idempotency = InMemoryIdempotencyStore(database, self._changes)
+
+    def __getattr__(self, name: str) -> Any:
+        """A registered entity's repository, made once (then an attribute)."""
+        make = REPOSITORIES.get(name)
+        if make is None:
+            raise AttributeError(name)
+        repository = self.__dict__[name] = make(self._db, self._changes)
+        return repository
 
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if not self.committed:
             self.events.clear()
-        self._discard()
+        self._changes.clear()
 
     def record(self, event: DomainEvent) -> None:
         self.events.append(event)
@@ -78,10 +57,11 @@ class InMemoryUnitOfWork:
     async def commit(self) -> None:
         try:
             self._check_versions()
-            self._check_unique_emails()
-            self._check_owners()
+            for name in self._changes.rows:
+                self._check_unique(name)
+                self._check_references(name)
         except Exception:
-            self._discard()
+            self._changes.clear()
             raise
         self._apply()
         new = self.events[self._published :]
@@ -90,57 +70,41 @@ class InMemoryUnitOfWork:
             self._db.outbox.extend(outbox_records(new, self._outbox_clock))
         self._published = len(self.events)
         self.committed = True
-        self._discard()
-
-    def _discard(self) -> None:
-        self._changes.users.clear()
-        self._changes.items.clear()
-        self._changes.read_versions.clear()
-        self._changes.idempotency.clear()
+        self._changes.clear()
 
     def _check_versions(self) -> None:
-        for (kind, key), version in self._changes.read_versions.items():
-            table: dict[int, User] | dict[int, Item] = (
-                self._db.users if kind == "user" else self._db.items
-            )
-            current = table.get(key)
+        for (name, key), version in self._changes.read_versions.items():
+            table = self._db.tables[name]
+            current = table.rows.get(key)
             if current is None or current.version != version:
-                raise VersionConflict(kind, key)
+                raise VersionConflict(table.mapping.kind, key)
 
-    def _check_unique_emails(self) -> None:
-        users = {**self._db.users, **self._changes.users}
-        seen: set[str] = set()
-        for user in users.values():
-            if user is None:
-                continue
-            if user.email in seen:
-                raise EmailAlreadyRegistered(user.email)
-            seen.add(user.email)
+    def _check_unique(self, name: str) -> None:
+        mapping = self._db.tables[name].mapping
+        for column in mapping.unique:
+            seen: set[object] = set()
+            for row in self._changes.visible(self._db, name).values():
+                value = getattr(row, column)
+                if value in seen:
+                    raise mapping.duplicate(row)
+                seen.add(value)
 
-    def _check_owners(self) -> None:
-        users = {**self._db.users, **self._changes.users}
-        for item in self._changes.items.values():
-            if item is not None and users.get(item.owner_id) is None:
-                raise NotFound("user", item.owner_id)
+    def _check_references(self, name: str) -> None:
+        for reference in self._db.tables[name].mapping.references:
+            for row in self._changes.rows[name].values():
+                key = None if row is None else getattr(row, reference.column)
+                if key is not None and self._changes.row(self._db, reference.target, key) is None:
+                    raise NotFound(reference.kind, key)
 
     def _apply(self) -> None:
-        for user_id, user in self._changes.users.items():
-            if user is None:
-                self._db.users.pop(user_id, None)
-                self._cascade(user_id)
-            else:
-                self._db.users[user_id] = user
-        for item_id, item in self._changes.items.items():
-            if item is None:
-                self._db.items.pop(item_id, None)
-            else:
-                self._db.items[item_id] = item
-        for key, record in self._changes.idempotency.items():
+        for name, rows in self._changes.rows.items():
+            for key, row in rows.items():
+                if row is None:
+                    self._db.delete(name, key)
+                else:
+                    self._db.tables[name].rows[key] = row
+        for claim, record in self._changes.idempotency.items():
             if record is None:
-                self._db.idempotency.pop(key, None)
+                self._db.idempotency.pop(claim, None)
             else:
-                self._db.idempotency[key] = record
-
-    def _cascade(self, owner_id: int) -> None:
-        for item_id in [i.id for i in self._db.items.values() if i.owner_id == owner_id]:
-            del self._db.items[item_id]
+                self._db.idempotency[claim] = record

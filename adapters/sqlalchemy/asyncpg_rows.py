@@ -8,7 +8,7 @@ out of the one pool, where asyncpg keeps it prepared. Results need no type proce
 PostgreSQL: asyncpg returns `Decimal` for NUMERIC and aware datetimes for TIMESTAMPTZ.
 
 Not behind pgbouncer in transaction mode: outside a transaction, its prepared statements
-could land on another server connection (backends.py uses `CoreRows` there).
+could land on another server connection (`CoreRows`, rows.py, serves there).
 """
 
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.readers import Row
+from adapters.sqlalchemy.rows import Row
 
 # Per statement object: they are module constants, or cached per shape (queries.py).
 _compiled: dict[Select[Any], tuple[str, tuple[str, ...]]] = {}

@@ -1,78 +1,66 @@
 """The query side on SQL: readers that see committed rows, one pooled connection a query.
 
-The readers build each query once (queries.py, repositories.py) and map rows through the
-entity mappings. How a query reaches the database is a `RowSource`: `CoreRows` runs it
-through SQLAlchemy Core (SQLite; PostgreSQL behind pgbouncer), and `AsyncpgRows`
-(asyncpg_rows.py) sends the same compiled SQL straight to the driver on PostgreSQL.
-backends.py chooses, in the open.
+A reader is generic over an entity's mapping (mapping.py), whose statements are built
+once; lists are built once per shape (queries.py). Users add a lookup by email, items
+their filters and an export stream. How a query reaches the database is the `RowSource`
+the reader is given (rows.py): Core, or the asyncpg fast path (asyncpg_rows.py).
 """
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, Protocol
+from collections.abc import AsyncIterator
+from typing import Any, Generic
 
 from sqlalchemy import Select
 
 from adapters.sqlalchemy import queries
-from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.mapping import ITEMS, USERS
-from adapters.sqlalchemy.repositories import GET_ITEM, GET_USER, GET_USER_BY_EMAIL
+from adapters.sqlalchemy.mapping import ITEMS, USERS, E, EntityMapping
+from adapters.sqlalchemy.rows import RowSource
 from application.pagination import ItemFilter, PageRequest
 from domain.items import Item
 from domain.users import User
 
-Row = Sequence[Any]
 
+class SqlAlchemyReader(Generic[E]):
+    """Any registered entity by id, and in pages by id (or by a column it has)."""
 
-class RowSource(Protocol):
-    async def one(self, stmt: Select[Any], params: dict[str, Any]) -> Row | None: ...
-
-    async def all(self, stmt: Select[Any], params: dict[str, Any]) -> Sequence[Row]: ...
-
-
-class CoreRows:
-    """Each query on a connection of its own, through SQLAlchemy Core."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
-    async def one(self, stmt: Select[Any], params: dict[str, Any]) -> Row | None:
-        async with self._database.connection() as conn:
-            row: Row | None = (await conn.execute(stmt, params)).first()
-            return row
-
-    async def all(self, stmt: Select[Any], params: dict[str, Any]) -> Sequence[Row]:
-        async with self._database.connection() as conn:
-            rows: Sequence[Row] = (await conn.execute(stmt, params)).all()
-            return rows
-
-
-class SqlAlchemyUserReader:
-    def __init__(self, rows: RowSource) -> None:
+    def __init__(self, mapping: EntityMapping[E], rows: RowSource) -> None:
+        self._mapping = mapping
         self._rows = rows
 
-    async def get(self, user_id: int) -> User | None:
-        row = await self._rows.one(GET_USER, {"key": user_id})
-        return None if row is None else USERS.load(row)
+    async def get(self, key: int, /) -> E | None:
+        return await self._one(self._mapping.get, key)
+
+    async def page(self, page: PageRequest) -> list[E]:
+        return await self._all(queries.page_query(self._mapping.table, page))
+
+    async def _one(self, stmt: Select[Any], key: object) -> E | None:
+        row = await self._rows.one(stmt, {"key": key})
+        return None if row is None else self._mapping.load(row)
+
+    async def _all(self, query: queries.Query) -> list[E]:
+        load = self._mapping.load
+        return [load(row) for row in await self._rows.all(*query)]
+
+
+_BY_EMAIL = USERS.get_by["email"]
+
+
+class SqlAlchemyUserReader(SqlAlchemyReader[User]):
+    def __init__(self, rows: RowSource) -> None:
+        super().__init__(USERS, rows)
 
     async def get_by_email(self, email: str) -> User | None:
-        row = await self._rows.one(GET_USER_BY_EMAIL, {"key": email})
-        return None if row is None else USERS.load(row)
+        return await self._one(_BY_EMAIL, email)
 
     async def list(self, page: PageRequest) -> list[User]:
-        return [USERS.load(row) for row in await self._rows.all(*queries.users_page(page))]
+        return await self.page(page)
 
 
-class SqlAlchemyItemReader:
+class SqlAlchemyItemReader(SqlAlchemyReader[Item]):
     def __init__(self, rows: RowSource) -> None:
-        self._rows = rows
-
-    async def get(self, item_id: int) -> Item | None:
-        row = await self._rows.one(GET_ITEM, {"key": item_id})
-        return None if row is None else ITEMS.load(row)
+        super().__init__(ITEMS, rows)
 
     async def list(self, where: ItemFilter, page: PageRequest) -> list[Item]:
-        rows = await self._rows.all(*queries.items_page(where, page))
-        return [ITEMS.load(row) for row in rows]
+        return await self._all(queries.items_page(where, page))
 
     async def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
         """Keyset batches by id: one short query per batch on a connection taken for that

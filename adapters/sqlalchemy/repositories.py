@@ -1,40 +1,27 @@
 """Repositories over the unit of work's `AsyncSession`: Core statements in, entities out.
 
-They never open a session, begin, commit or roll back: the unit of work owns that. The
-statements are built once; rows become entities through the mappings (mapping.py).
+One generic repository serves every registered entity (mapping.py) with the mapping's
+statements, built once; an entity that needs more (users are found by email) adds it in
+a small subclass. A refused write is translated here: a unique column taken is the
+mapping's `duplicate` error, a missing referenced row is NotFound, a lost version race
+is VersionConflict. They never open a session, begin, commit or roll back: the unit of
+work owns that.
 """
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Generic
+
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sqlalchemy.mapping import ITEMS, USERS
-from adapters.sqlalchemy.tables import items, users
-from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
-from domain.items import Item
+from adapters.sqlalchemy.mapping import MAPPINGS, USERS, E, EntityMapping
+from domain.errors import NotFound, VersionConflict
 from domain.users import User
 
 _UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE"})
 _FOREIGN_KEY = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
-
-GET_USER = select(users).where(users.c.id == bindparam("key"))
-GET_USER_BY_EMAIL = select(users).where(users.c.email == bindparam("key"))
-_INSERT_USER = insert(users).returning(users.c.id)
-_UPDATE_USER = update(users).where(
-    users.c.id == bindparam("key"), users.c.version == bindparam("expected")
-)
-_DELETE_USER = delete(users).where(
-    users.c.id == bindparam("key"), users.c.version == bindparam("expected")
-)
-
-GET_ITEM = select(items).where(items.c.id == bindparam("key"))
-_INSERT_ITEM = insert(items).returning(items.c.id)
-_UPDATE_ITEM = update(items).where(
-    items.c.id == bindparam("key"), items.c.version == bindparam("expected")
-)
-_DELETE_ITEM = delete(items).where(
-    items.c.id == bindparam("key"), items.c.version == bindparam("expected")
-)
 
 
 def violated(error: IntegrityError, codes: frozenset[str]) -> bool:
@@ -43,76 +30,64 @@ def violated(error: IntegrityError, codes: frozenset[str]) -> bool:
     return str(getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", "")) in codes
 
 
-class SqlAlchemyUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
+class SqlAlchemyRepository(Generic[E]):
+    def __init__(self, mapping: EntityMapping[E], session: AsyncSession) -> None:
+        self._mapping = mapping
         self._session = session
 
-    async def add(self, user: User) -> User:
+    async def add(self, entity: E) -> E:
+        mapping = self._mapping
         try:
-            result = await self._session.execute(_INSERT_USER, USERS.values(user))
+            result = await self._session.execute(mapping.insert, mapping.values(entity))
         except IntegrityError as error:
-            if violated(error, _UNIQUE):
-                raise EmailAlreadyRegistered(user.email) from None
+            self._refuse(error, entity)
             raise
-        return USERS.with_id(user, result.scalar_one())
+        return mapping.with_id(entity, result.scalar_one())
 
-    async def get(self, user_id: int) -> User | None:
-        row = (await self._session.execute(GET_USER, {"key": user_id})).first()
-        return None if row is None else USERS.load(row)
+    async def get(self, key: int, /) -> E | None:
+        return await self._one(self._mapping.get, key)
 
+    async def update(self, entity: E, *, expected_version: int) -> None:
+        params = {**self._mapping.values(entity), "key": entity.id, "expected": expected_version}
+        try:
+            result = await self._session.execute(self._mapping.update, params)
+        except IntegrityError as error:
+            self._refuse(error, entity)
+            raise
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict(self._mapping.kind, entity.id)
+
+    async def delete(self, key: int, *, expected_version: int) -> None:
+        # What references the row goes in the same statement: ON DELETE CASCADE.
+        params = {"key": key, "expected": expected_version}
+        result = await self._session.execute(self._mapping.delete, params)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict(self._mapping.kind, key)
+
+    async def _one(self, stmt: Select[Any], key: object) -> E | None:
+        row = (await self._session.execute(stmt, {"key": key})).first()
+        return None if row is None else self._mapping.load(row)
+
+    def _refuse(self, error: IntegrityError, entity: E) -> None:
+        """Raises the domain's error for a write the constraints refused, if it has one."""
+        if violated(error, _UNIQUE) and self._mapping.unique:
+            raise self._mapping.duplicate(entity) from None
+        if violated(error, _FOREIGN_KEY) and self._mapping.references:
+            reference = self._mapping.references[0]  # SQLite does not say which one
+            raise NotFound(reference.kind, getattr(entity, reference.column)) from None
+
+
+_BY_EMAIL = USERS.get_by["email"]
+
+
+class SqlAlchemyUserRepository(SqlAlchemyRepository[User]):
     async def get_by_email(self, email: str) -> User | None:
-        row = (await self._session.execute(GET_USER_BY_EMAIL, {"key": email})).first()
-        return None if row is None else USERS.load(row)
-
-    async def update(self, user: User, *, expected_version: int) -> None:
-        params = {**USERS.values(user), "key": user.id, "expected": expected_version}
-        try:
-            result = await self._session.execute(_UPDATE_USER, params)
-        except IntegrityError as error:
-            if violated(error, _UNIQUE):
-                raise EmailAlreadyRegistered(user.email) from None
-            raise
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise VersionConflict("user", user.id)
-
-    async def delete(self, user_id: int, *, expected_version: int) -> None:
-        # Their items go in the same statement: ON DELETE CASCADE.
-        params = {"key": user_id, "expected": expected_version}
-        result = await self._session.execute(_DELETE_USER, params)
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise VersionConflict("user", user_id)
+        return await self._one(_BY_EMAIL, email)
 
 
-class SqlAlchemyItemRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+RepositoryFactory = Callable[[AsyncSession], SqlAlchemyRepository[Any]]
 
-    async def add(self, item: Item) -> Item:
-        try:
-            result = await self._session.execute(_INSERT_ITEM, ITEMS.values(item))
-        except IntegrityError as error:
-            if violated(error, _FOREIGN_KEY):
-                raise NotFound("user", item.owner_id) from None
-            raise
-        return ITEMS.with_id(item, result.scalar_one())
-
-    async def get(self, item_id: int) -> Item | None:
-        row = (await self._session.execute(GET_ITEM, {"key": item_id})).first()
-        return None if row is None else ITEMS.load(row)
-
-    async def update(self, item: Item, *, expected_version: int) -> None:
-        params = {**ITEMS.values(item), "key": item.id, "expected": expected_version}
-        try:
-            result = await self._session.execute(_UPDATE_ITEM, params)
-        except IntegrityError as error:
-            if violated(error, _FOREIGN_KEY):
-                raise NotFound("user", item.owner_id) from None
-            raise
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise VersionConflict("item", item.id)
-
-    async def delete(self, item_id: int, *, expected_version: int) -> None:
-        params = {"key": item_id, "expected": expected_version}
-        result = await self._session.execute(_DELETE_ITEM, params)
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise VersionConflict("item", item_id)
+# Every registered entity's repository, by table name: the generic one unless its own.
+REPOSITORIES: dict[str, RepositoryFactory] = {
+    name: partial(SqlAlchemyRepository, mapping) for name, mapping in MAPPINGS.items()
+} | {USERS.name: partial(SqlAlchemyUserRepository, USERS)}

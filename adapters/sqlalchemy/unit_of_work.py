@@ -5,23 +5,31 @@ it begins on its first statement and holds one pooled connection until the unit 
 ends. Repositories receive the session and never commit: `commit()` commits it, and
 leaving without a commit rolls back and closes it. On PostgreSQL the unit of work first
 takes a place at the pool's gate, so a request waits in line, not inside the pool.
+
+Every registered entity's repository is an attribute named after its table (`uow.users`,
+`uow.items`), made on first use from the registry (repositories.py).
 """
 
-from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
 from adapters.sqlalchemy.outbox import OutboxWriter
-from adapters.sqlalchemy.repositories import SqlAlchemyItemRepository, SqlAlchemyUserRepository
+from adapters.sqlalchemy.repositories import (
+    REPOSITORIES,
+    SqlAlchemyRepository,
+    SqlAlchemyUserRepository,
+)
 from domain.events import DomainEvent
+from domain.items import Item
 
 
 class SqlAlchemyUnitOfWork:
+    # Typed for readers of this class; any registered table's repository works unnamed.
     users: SqlAlchemyUserRepository
-    items: SqlAlchemyItemRepository
+    items: SqlAlchemyRepository[Item]
     idempotency: SqlAlchemyIdempotencyStore
 
     def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:
@@ -37,21 +45,24 @@ class SqlAlchemyUnitOfWork:
         if gate is not None:
             await gate.enter()
         self._session = session = self._database.sessions()
-        self.users = SqlAlchemyUserRepository(session)
-        self.items = SqlAlchemyItemRepository(session)
         dialect = self._database.engine.dialect.name
         self.idempotency = SqlAlchemyIdempotencyStore(session, dialect=dialect)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __getattr__(self, name: str) -> Any:
+        """A registered entity's repository, made once per opening (then an attribute)."""
+        make = REPOSITORIES.get(name)
+        if make is None or self._session is None:
+            raise AttributeError(name)
+        repository = self.__dict__[name] = make(self._session)
+        return repository
+
+    async def __aexit__(self, *exc_info: object) -> None:
         if not self.committed:
             self.events.clear()
         session, self._session = self._session, None
+        for name in REPOSITORIES:
+            self.__dict__.pop(name, None)  # they hold the session
         try:
             if session is not None:
                 await session.close()  # rolls back whatever was not committed

@@ -15,7 +15,8 @@ from sqlalchemy.pool import NullPool
 from adapters.backends import Backend, open_backend
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.engine import APPLICATION_NAME, create_engine
-from adapters.sqlalchemy.readers import CoreRows, SqlAlchemyItemReader
+from adapters.sqlalchemy.readers import SqlAlchemyItemReader
+from adapters.sqlalchemy.rows import CoreRows
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.pagination import ItemFilter, PageRequest
 from domain.users import User
