@@ -54,6 +54,28 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+async def _open(app: FastAPI, container: Container, settings: Settings) -> None:
+    """The container started, the schema migrated (unless told not to), the first admin
+    made (first_admin.py), and the token verifier ready."""
+    if not settings.jwt_secret_configured:
+        structlog.get_logger("catalog.app").warning(
+            "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
+            "and stop working when the process restarts"
+        )
+    await start(container)
+    if settings.auto_migrate:
+        await container.migrate()
+    await first_admin.ensure(settings, container)
+    app.state.verified_tokens = VerifiedTokens(container.tokens())
+
+
+async def _cancelled(task: "asyncio.Task[None] | None") -> None:
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
 def _lifespan(
     container: Container, settings: Settings, *, settle_gc: bool, metrics: Metrics
 ) -> Lifespan:
@@ -61,18 +83,9 @@ def _lifespan(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not settings.jwt_secret_configured:
-            log.warning(
-                "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
-                "and stop working when the process restarts"
-            )
         sampler: asyncio.Task[None] | None = None
         try:
-            await start(container)
-            if settings.auto_migrate:
-                await container.migrate()
-            await first_admin.ensure(settings, container)
-            app.state.verified_tokens = VerifiedTokens(container.tokens())
+            await _open(app, container, settings)
             if settle_gc:
                 _settle_garbage_collector()
             sampler = asyncio.create_task(sample_pool_forever(metrics, container.pool))
@@ -80,10 +93,7 @@ def _lifespan(
             async with relay_in_background(container):
                 yield
         finally:
-            if sampler is not None:
-                sampler.cancel()
-                with suppress(asyncio.CancelledError):
-                    await sampler
+            await _cancelled(sampler)
             forget_this_process()
             await stop(container)
 
