@@ -11,6 +11,7 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InMemoryUserReader,
 )
+from application.writes import Writes
 from domain.events import DomainEvent
 from domain.items import Item
 from domain.users import User
@@ -34,11 +35,13 @@ class World:
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     clock: ManualClock = field(default_factory=ManualClock)
     uow: RecordingUnitOfWorkFactory = field(init=False)
+    writes: Writes = field(init=False)
     users: InMemoryUserReader = field(init=False)
     items: InMemoryItemReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = RecordingUnitOfWorkFactory(self.db)
+        self.writes = Writes(uow=self.uow, clock=self.clock)
         self.users = InMemoryUserReader(self.db)
         self.items = InMemoryItemReader(self.db)
 

@@ -28,7 +28,7 @@ from application.pagination import (
 )
 from domain.items import Item
 from entrypoints.http.dependencies import ActorId, container
-from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, answered, idempotency_key
 from entrypoints.http.representations import (
     NDJSON,
     current,
@@ -79,10 +79,8 @@ async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Res
     """Publish an item; the caller owns it."""
     command = CreateItemCommand(actor_id=actor, **body.model_dump())
     key = idempotency_key(request, caller=f"user:{actor}", body=body.model_dump(mode="json"))
-    create = container(request).create_item()
-    return await created_once(
-        request, key, create=lambda write: create(command, write), respond=_created
-    )
+    written = await container(request).create_item()(command, key=key)
+    return answered(request, written, _created)
 
 
 @router.get(

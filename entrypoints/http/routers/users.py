@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX, Keyset, PageRequest, Sort
+from application.registration import RegisterUser, RegisterUserCommand
 from application.users import (
     DeleteUser,
     DeleteUserCommand,
@@ -14,14 +15,12 @@ from application.users import (
     GetUserQuery,
     ListUsers,
     ListUsersQuery,
-    RegisterUser,
-    RegisterUserCommand,
     UpdateUser,
     UpdateUserCommand,
 )
 from domain.users import User
 from entrypoints.http.dependencies import ActorId, container
-from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, answered, idempotency_key
 from entrypoints.http.representations import current, listing, resource, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
 from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
@@ -55,10 +54,8 @@ async def register(body: UserCreate, request: Request) -> Response:
     address = request.client.host if request.client else "unknown"
     fingerprint = body.model_dump(mode="json", exclude={"password"})
     key = idempotency_key(request, caller=f"address:{address}", body=fingerprint)
-    register_user = container(request).register_user()
-    return await created_once(
-        request, key, create=lambda write: register_user(command, write), respond=_created
-    )
+    written = await container(request).register_user()(command, key=key)
+    return answered(request, written, _created)
 
 
 @router.get(
