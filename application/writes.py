@@ -11,12 +11,11 @@ handlers are the model; there is no global bus: a use case calls `Writes` itself
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Generic, TypeVar
 
 from application import snapshots
-from application.idempotency import ABANDONED_AFTER, TTL, IdempotencyKey, IdempotencyKeys
-from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.idempotency import IdempotencyKey, IdempotencyKeys
+from application.ports import UnitOfWork, UnitOfWorkFactory
 from domain.errors import PreconditionFailed, VersionConflict
 from domain.events import DomainEvent
 from domain.rules import E
@@ -49,16 +48,8 @@ class Written(Generic[T]):
 
 
 class Writes:
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ttl: timedelta = TTL,
-        abandoned_after: timedelta = ABANDONED_AFTER,
-    ) -> None:
-        self._uow = uow
-        self._keys = IdempotencyKeys(uow=uow, clock=clock, ttl=ttl, abandoned_after=abandoned_after)
+    def __init__(self, *, uow: UnitOfWorkFactory, keys: IdempotencyKeys) -> None:
+        self._uow, self._keys = uow, keys
 
     async def __call__(self, rule: Rule[T], *, expected_version: int | None = None) -> T:
         """Runs `rule` in one transaction. A write that lost a race to a concurrent one is

@@ -22,6 +22,7 @@ from adapters.security import Argon2PasswordHasher, JwtTokenService
 from adapters.sqlalchemy.engine import DatabaseTimeouts
 from adapters.throttle import LimitsLoginThrottle, redis_storage
 from application.auth import Authenticate
+from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
 from application.registration import CreateAdmin, RegisterUser
 from application.relay import Relay, RelayOptions
@@ -123,9 +124,13 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(
         Authenticate, users=users, hasher=hasher, tokens=tokens, throttle=throttle
     )
-    writes = providers.Singleton(
-        Writes, uow=uow, clock=clock, abandoned_after=providers.Callable(_claim_lapse, settings)
+    idempotency_keys = providers.Singleton(
+        IdempotencyKeys,
+        uow=uow,
+        clock=clock,
+        abandoned_after=providers.Callable(_claim_lapse, settings),
     )
+    writes = providers.Singleton(Writes, uow=uow, keys=idempotency_keys)
     register_user = providers.Singleton(RegisterUser, writes=writes, hasher=hasher, clock=clock)
     create_admin = providers.Singleton(
         CreateAdmin, writes=writes, users=users, hasher=hasher, clock=clock

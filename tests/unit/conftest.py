@@ -11,6 +11,7 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InMemoryUserReader,
 )
+from application.idempotency import IdempotencyKeys
 from application.writes import Writes
 from domain.events import DomainEvent
 from domain.items import Item
@@ -41,7 +42,8 @@ class World:
 
     def __post_init__(self) -> None:
         self.uow = RecordingUnitOfWorkFactory(self.db)
-        self.writes = Writes(uow=self.uow, clock=self.clock)
+        keys = IdempotencyKeys(uow=self.uow, clock=self.clock)
+        self.writes = Writes(uow=self.uow, keys=keys)
         self.users = InMemoryUserReader(self.db)
         self.items = InMemoryItemReader(self.db)
 

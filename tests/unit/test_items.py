@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from adapters.memory import InMemoryUnitOfWork
+from application.idempotency import IdempotencyKeys
 from application.items import (
     CreateItem,
     CreateItemCommand,
@@ -185,7 +186,9 @@ async def test_losing_a_race_fails_the_precondition_of_a_caller_who_named_the_ve
 ) -> None:
     ada = await world.user()
     item = await world.item(owner=ada)
-    update = UpdateItem(writes=Writes(uow=LosingRace(world), clock=world.clock), clock=world.clock)
+    losing = LosingRace(world)
+    writes = Writes(uow=losing, keys=IdempotencyKeys(uow=losing, clock=world.clock))
+    update = UpdateItem(writes=writes, clock=world.clock)
     expected = item.version if if_match else None
     command = UpdateItemCommand(
         actor_id=ada.id, item_id=item.id, name="mine", expected_version=expected
