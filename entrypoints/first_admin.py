@@ -9,7 +9,7 @@ left as they are. The settings check the values (settings.py); the behaviour is 
 
 import structlog
 
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from entrypoints.container import Container
 from entrypoints.settings import Settings
 

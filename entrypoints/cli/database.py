@@ -5,7 +5,7 @@ import asyncio
 import getpass
 import sys
 
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from domain import rules
 from domain.users import User, normalise_email
 from entrypoints.cli.common import CommandError, Subcommands, check_database_url, settings

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from domain.events import ItemCreated
 from entrypoints.container import Container, build_container, start, stop
 from entrypoints.settings import Settings
@@ -51,7 +51,7 @@ async def test_the_use_cases_tell_time_by_the_overridden_clock(
     memory: Container, clock: ManualClock
 ) -> None:
     command = RegisterUserCommand(name="A", email=unique_email(), password="p" * 8)
-    user = await memory.register_user()(command)
+    user = (await memory.register_user()(command)).value
     assert user.created_at == clock.now()
     assert memory.storage_kind() == "memory"
 
