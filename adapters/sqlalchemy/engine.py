@@ -66,30 +66,29 @@ def _postgresql(
     connect_args = dialect.connect_args(
         connect_timeout=timeouts.connect, statement_timeout=timeouts.statement
     )
-    engine = create_async_engine(
+    engine = _pooled(url, pool_size=pool_size, timeouts=timeouts, connect_args=connect_args)
+    event.listen(engine.sync_engine, "handle_error", _discard_on_timeout)
+    return engine
+
+
+def _pooled(url: str, *, pool_size: int, timeouts: DatabaseTimeouts, **more: Any) -> AsyncEngine:
+    """A fixed pool (no overflow), no pre-ping, a bounded wait for a connection."""
+    return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=timeouts.pool,
         pool_pre_ping=False,
-        connect_args=connect_args,
         json_serializer=_json,
+        **more,
     )
-    event.listen(engine.sync_engine, "handle_error", _discard_on_timeout)
-    return engine
 
 
 def _sqlite(url: str, *, pool_size: int, timeouts: DatabaseTimeouts) -> AsyncEngine:
     if make_url(url).database in (None, "", ":memory:"):
         engine = create_async_engine(url, json_serializer=_json)  # one connection (StaticPool)
     else:
-        engine = create_async_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=0,
-            pool_timeout=timeouts.pool,
-            json_serializer=_json,
-        )
+        engine = _pooled(url, pool_size=pool_size, timeouts=timeouts)
     busy_timeout_ms = round(timeouts.statement * 1000)
 
     def pragmas(dbapi_connection: Any, connection_record: object) -> None:
