@@ -26,16 +26,15 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import registry
 
-from adapters.backends import open_backend
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.mapping import ITEMS as ITEM_MAPPING
 from adapters.sqlalchemy.readers import SqlAlchemyItemReader
 from adapters.sqlalchemy.rows import CoreRows
 from adapters.sqlalchemy.tables import items
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.items import Item
+from tests.support.backends import engine_for, open_backend
 from tests.support.data import new_item, new_user
 from tests.support.wire import RoundTripCounter
 
@@ -54,7 +53,7 @@ Variant = Callable[[int], Awaitable[object]]
 
 
 async def _seed(url: str) -> None:
-    backend = open_backend(url)
+    backend = await open_backend(url)
     try:
         await backend.migrate()
         async with backend.uow() as tx:
@@ -155,7 +154,7 @@ def _variants(database: Database, bare: asyncpg.Connection) -> dict[str, Variant
 
 
 def _database(url: URL) -> Database:
-    return Database(create_engine(url.render_as_string(hide_password=False), pool_size=1))
+    return Database(engine_for(url.render_as_string(hide_password=False), pool_size=1))
 
 
 async def _round_trips(url: URL, variant: str, *, samples: int = 20) -> dict[str, float]:

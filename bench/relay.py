@@ -33,11 +33,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.nats.publisher import StreamTarget
-from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.outbox import write_records
 from adapters.sqlalchemy.tables import outbox
 from application.outbox import OutboxRecord
+from tests.support.backends import engine_for
 from tests.support.nats import LOCAL_URL, PrivateNats, has_jetstream
 from tests.support.nats import delete_stream as drop_stream
 from tests.support.postgres import provision
@@ -151,7 +151,7 @@ def percentile(values: list[float], q: int) -> float:
 
 
 async def run(args: argparse.Namespace, url: str, nats_url: str) -> None:
-    engine = create_engine(url, pool_size=2)
+    engine = engine_for(url, pool_size=2)
     try:
         await upgrade(engine)
         for count in (1, 2):

@@ -11,7 +11,8 @@ import orjson
 from prometheus_client import start_http_server
 
 from adapters.nats.tail import tail as tail_stream
-from entrypoints.container import build_container, start, stop, stream_target
+from entrypoints.container import build_container, start, stop
+from entrypoints.container.options import stream_target
 from entrypoints.logging import configure_logging
 from entrypoints.relay import RelayNotConfigured, run_relay
 from entrypoints.settings import Settings
@@ -28,10 +29,10 @@ async def relay(settings: Settings, *, metrics_port: int | None, metrics_host: s
     _require_nats(settings)
     configure_logging(settings)
     container = build_container(settings)
-    backend = await start(container)
+    await start(container)
     try:
         if settings.auto_migrate:
-            await backend.migrate()
+            await container.migrate()
         if metrics_port is not None:
             start_http_server(metrics_port, metrics_host, container.relay_metrics().registry)
         await _until_terminated(run_relay(container))

@@ -1,6 +1,6 @@
 """The relay as a process (`catalog relay`) or as a task of `catalog serve --relay`.
 
-Both resolve it from the container: the backend's outbox store and wakeup, a JetStream
+Both resolve it from the container: the storage's relay store and wakeup, a JetStream
 publisher, the settings' options and the relay's metrics.
 """
 
@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
-from adapters.backends import Backend
 from application.relay import Relay
 
 if TYPE_CHECKING:
@@ -20,19 +19,17 @@ class RelayNotConfigured(Exception):
     pass
 
 
-async def _backend(container: "Container") -> Backend:
+def _check(container: "Container") -> None:
     if container.settings().nats_url is None:
         raise RelayNotConfigured("the relay needs CATALOG_NATS_URL (e.g. nats://127.0.0.1:4222)")
-    backend: Backend = container.backend()  # started: the container answers at once
-    if backend.outbox is None:
+    if container.relay_store() is None:  # started: the container answers at once
         raise RelayNotConfigured("the relay needs a SQL database, not memory://")
-    return backend
 
 
 async def run_relay(container: "Container") -> None:
     """Publishes the outbox until cancelled."""
-    backend = await _backend(container)
-    publisher, wakeup = container.publisher(), backend.wakeup()
+    _check(container)
+    publisher, wakeup = container.publisher(), container.wakeup()
     try:
         relay: Relay = container.relay(publisher=publisher, wakeup=wakeup)
         await relay.run()
@@ -47,7 +44,7 @@ async def relay_in_background(container: "Container") -> AsyncIterator[None]:
     if not container.settings().relay_in_process:
         yield
         return
-    await _backend(container)  # a relay that cannot run stops the start-up
+    _check(container)  # a relay that cannot run stops the start-up
     task = asyncio.create_task(run_relay(container), name="catalog-relay")
     try:
         yield

@@ -7,7 +7,6 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from application.registration import RegisterUserCommand
 from domain import rules
 from domain.errors import InvariantViolated
 from domain.users import check_password, normalise_email
@@ -37,7 +36,7 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
-    # An administrator created at start-up when no user has this email (every backend).
+    # An administrator created at start-up when no user has this email (first_admin.py).
     first_admin_email: str | None = None
     first_admin_password: SecretStr | None = None
     first_admin_name: str = "Admin"
@@ -112,16 +111,6 @@ class Settings(BaseSettings):
                 "CATALOG_FIRST_ADMIN_EMAIL and CATALOG_FIRST_ADMIN_PASSWORD go together"
             )
         return self
-
-    def first_admin(self) -> RegisterUserCommand | None:
-        """The administrator to create at start-up, if one is configured."""
-        if self.first_admin_email is None or self.first_admin_password is None:
-            return None
-        return RegisterUserCommand(
-            name=self.first_admin_name,
-            email=self.first_admin_email,
-            password=self.first_admin_password.get_secret_value(),
-        )
 
     @property
     def outbox_enabled(self) -> bool:

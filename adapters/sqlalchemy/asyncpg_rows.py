@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.faults import translated
 from adapters.sqlalchemy.rows import Row
 
 # Per statement object: they are module constants, or cached per shape (queries.py).
@@ -37,21 +38,23 @@ class AsyncpgRows:
 
     async def one(self, stmt: Select[Any], params: dict[str, Any]) -> Row | None:
         sql, args = self._sql(stmt, params)
-        async with self._database.connection() as conn:
-            try:
-                row: Row | None = await _driver(conn).fetchrow(sql, *args)
-            except Exception as error:
-                raise await _failed(conn, error, sql, args) from error
-            return row
+        with translated():
+            async with self._database.connection() as conn:
+                try:
+                    row: Row | None = await _driver(conn).fetchrow(sql, *args)
+                except Exception as error:
+                    raise await _failed(conn, error, sql, args) from error
+                return row
 
     async def all(self, stmt: Select[Any], params: dict[str, Any]) -> Sequence[Row]:
         sql, args = self._sql(stmt, params)
-        async with self._database.connection() as conn:
-            try:
-                rows: Sequence[Row] = await _driver(conn).fetch(sql, *args)
-            except Exception as error:
-                raise await _failed(conn, error, sql, args) from error
-            return rows
+        with translated():
+            async with self._database.connection() as conn:
+                try:
+                    rows: Sequence[Row] = await _driver(conn).fetch(sql, *args)
+                except Exception as error:
+                    raise await _failed(conn, error, sql, args) from error
+                return rows
 
     def _sql(self, stmt: Select[Any], params: dict[str, Any]) -> tuple[str, list[Any]]:
         """The SQL of `stmt` and `params` in the order of its $1, $2, ..."""

@@ -10,10 +10,11 @@ import time
 
 from limits.aio.storage import Storage
 from sqlalchemy import case, delete, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.dialect import insert_for
+from adapters.sqlalchemy.faults import translating
 from adapters.sqlalchemy.tables import login_failures
 
 _row = login_failures.c
@@ -26,13 +27,13 @@ class SqlAlchemyCounterStorage(Storage):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__()
         self._engine = engine
-        dialect = engine.dialect.name
-        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self._insert = insert_for(engine.dialect.name)
 
     @property
     def base_exceptions(self) -> type[Exception]:
         return SQLAlchemyError
 
+    @translating
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         ended = _row.expires_at <= now
@@ -61,12 +62,14 @@ class SqlAlchemyCounterStorage(Storage):
         async with self._engine.begin() as connection:
             await connection.execute(delete(login_failures).where(_row.key.in_(ended)))
 
+    @translating
     async def get(self, key: str) -> int:
         query = select(_row.hits).where(_row.key == key, _row.expires_at > time.time())
         async with self._engine.connect() as connection:
             hits: int | None = (await connection.execute(query)).scalar_one_or_none()
         return hits or 0
 
+    @translating
     async def get_expiry(self, key: str) -> float:
         now = time.time()
         query = select(_row.expires_at).where(_row.key == key, _row.expires_at > now)
@@ -87,6 +90,7 @@ class SqlAlchemyCounterStorage(Storage):
             await connection.execute(delete(login_failures))
         return count
 
+    @translating
     async def clear(self, key: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(delete(login_failures).where(_row.key == key))

@@ -8,10 +8,15 @@ out per query. On PostgreSQL both queue at the same first-come, first-served gat
 
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from adapters.sqlalchemy import migrations
+from adapters.sqlalchemy.dialect import gated
+from adapters.sqlalchemy.faults import translated
 from adapters.sqlalchemy.gate import FairGate
+from application.storage import PoolStatus
 
 
 class Database:
@@ -25,6 +30,21 @@ class Database:
     def connection(self) -> "Checkout":
         """`async with database.connection() as conn:` a pooled connection, in turn."""
         return Checkout(self)
+
+    async def ping(self) -> None:
+        """Returns when the database answers; StorageUnavailable when it does not."""
+        with translated():
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+
+    async def migrate(self) -> None:
+        """Brings the schema to the newest revision (migrations.py)."""
+        await migrations.upgrade(self.engine)
+
+    def pool_status(self) -> PoolStatus:
+        pool = self.engine.pool
+        in_use = pool.checkedout() if isinstance(pool, QueuePool) else 0
+        return PoolStatus(in_use, 0 if self.gate is None else self.gate.waiting)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -68,6 +88,6 @@ class Checkout:
 def _gate(engine: AsyncEngine) -> FairGate | None:
     """A gate for a PostgreSQL engine's pool (engine.py: a fixed size, no overflow)."""
     pool = engine.pool
-    if engine.dialect.name != "postgresql" or not isinstance(pool, QueuePool):
+    if not gated(engine.dialect.name) or not isinstance(pool, QueuePool):
         return None
     return FairGate(pool.size(), timeout=pool.timeout())

@@ -15,46 +15,35 @@ at once (`_discard_on_timeout`), never rolled back and reused.
 """
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-APPLICATION_NAME = "catalog"
-STATEMENT_CACHE_SIZE = 256
-Pooler = Literal["none", "pgbouncer"]
+from adapters.sqlalchemy.dialect import Dialect
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatabaseTimeouts:
     """Seconds: to open a connection; per statement (also COMMIT, ROLLBACK, close, and
-    SQLite's wait for a lock); to get a connection from a full pool."""
+    SQLite's wait for a lock); to get a connection from a full pool. Their defaults are
+    the settings' (`CATALOG_DB_*_TIMEOUT_SECONDS`)."""
 
-    connect: float = 5.0
-    statement: float = 5.0
-    pool: float = 5.0
-
-
-DEFAULT_TIMEOUTS = DatabaseTimeouts()
+    connect: float
+    statement: float
+    pool: float
 
 
 def create_engine(
-    url: str,
-    *,
-    pool_size: int = 5,
-    pooler: Pooler = "none",
-    timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+    dialect: Dialect, url: str, *, pool_size: int, timeouts: DatabaseTimeouts
 ) -> AsyncEngine:
-    """An engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`; `pooler`
-    says what stands between Catalog and PostgreSQL."""
-    backend = make_url(url).get_backend_name()
-    if backend == "sqlite":
+    """An engine for `sqlite+aiosqlite:///path` or `postgresql+asyncpg://...`, tuned as
+    `dialect` (dialect.py) says."""
+    if dialect.name == "sqlite":
         return _sqlite(url, pool_size=pool_size, timeouts=timeouts)
-    if backend == "postgresql":
-        return _postgresql(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
-    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+    return _postgresql(dialect, url, pool_size=pool_size, timeouts=timeouts)
 
 
 def _discard_on_timeout(context: ExceptionContext) -> None:
@@ -72,56 +61,34 @@ def _discard_on_timeout(context: ExceptionContext) -> None:
 
 
 def _postgresql(
-    url: str, *, pool_size: int, pooler: Pooler, timeouts: DatabaseTimeouts
+    dialect: Dialect, url: str, *, pool_size: int, timeouts: DatabaseTimeouts
 ) -> AsyncEngine:
-    connect_args: dict[str, Any] = {
-        # A startup parameter pgbouncer passes on; it names our connections on the server.
-        "server_settings": {"application_name": APPLICATION_NAME},
-        "timeout": timeouts.connect,
-        "command_timeout": timeouts.statement,
-        "prepared_statement_cache_size": STATEMENT_CACHE_SIZE,
-    }
-    if pooler == "pgbouncer":
-        connect_args.update(_TRANSACTION_POOLER)
-    engine = create_async_engine(
+    connect_args = dialect.connect_args(
+        connect_timeout=timeouts.connect, statement_timeout=timeouts.statement
+    )
+    engine = _pooled(url, pool_size=pool_size, timeouts=timeouts, connect_args=connect_args)
+    event.listen(engine.sync_engine, "handle_error", _discard_on_timeout)
+    return engine
+
+
+def _pooled(url: str, *, pool_size: int, timeouts: DatabaseTimeouts, **more: Any) -> AsyncEngine:
+    """A fixed pool (no overflow), no pre-ping, a bounded wait for a connection."""
+    return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,
         pool_timeout=timeouts.pool,
         pool_pre_ping=False,
-        connect_args=connect_args,
         json_serializer=_json,
+        **more,
     )
-    event.listen(engine.sync_engine, "handle_error", _discard_on_timeout)
-    return engine
-
-
-# Behind a transaction pooler (pgbouncer's pool_mode=transaction), consecutive transactions
-# of one client connection may run on different server connections, so nothing may
-# outlive a transaction: no prepared statement kept by asyncpg or by SQLAlchemy, and each
-# statement SQLAlchemy prepares is the unnamed one, which the server replaces with the
-# next and which never collides with another client's. SQLAlchemy runs every statement in
-# a transaction (no autocommit), so a statement's prepare and execute stay on one server
-# connection. (SQLAlchemy's asyncpg notes suggest uuid names; unnamed ones also leave
-# nothing behind on the server.) Session settings are not used anywhere.
-_TRANSACTION_POOLER: dict[str, Any] = {
-    "statement_cache_size": 0,
-    "prepared_statement_cache_size": 0,
-    "prepared_statement_name_func": lambda: "",
-}
 
 
 def _sqlite(url: str, *, pool_size: int, timeouts: DatabaseTimeouts) -> AsyncEngine:
     if make_url(url).database in (None, "", ":memory:"):
         engine = create_async_engine(url, json_serializer=_json)  # one connection (StaticPool)
     else:
-        engine = create_async_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=0,
-            pool_timeout=timeouts.pool,
-            json_serializer=_json,
-        )
+        engine = _pooled(url, pool_size=pool_size, timeouts=timeouts)
     busy_timeout_ms = round(timeouts.statement * 1000)
 
     def pragmas(dbapi_connection: Any, connection_record: object) -> None:

@@ -1,21 +1,29 @@
-"""Which errors mean "the database is not there right now", and why.
+"""Which errors mean "the database is not there right now", and why; and their
+translation, at the adapters' edge, into the application's `StorageUnavailable`.
 
 A request that meets one of these should be answered 503 and retried later, not 500: the
 server is stopped, refused or dropped the connection, did not answer within a bound, or
 the pool had no connection to give in time. The drivers raise them in many shapes (a bare
 `OSError` from connect, an asyncpg error, the same wrapped by SQLAlchemy, SQLite's
 "database is locked"), so `unavailable_cause` follows the chain of causes and names the
-first it recognises. Anything else is a bug, and stays a 500.
+first it recognises. Anything else is a bug, and goes on as it is (a 500).
 """
 
+import functools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 from sqlalchemy import exc
 
-# The exception types an entrypoint should hand to `unavailable_cause`: every fault is one
-# of these, or wrapped in one.
+from application.storage import StorageUnavailable
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# The exception types to hand to `unavailable_cause`: every fault is one of these, or
+# wrapped in one.
 FAULT_TYPES: tuple[type[Exception], ...] = (
     exc.SQLAlchemyError,
     OSError,  # includes TimeoutError, ConnectionError and asyncio.TimeoutError
@@ -84,3 +92,39 @@ def unavailable_cause(error: BaseException) -> str | None:
         if cause is not None:
             return cause
     return None
+
+
+def translate(error: BaseException) -> None:
+    """Raises `StorageUnavailable` (from `error`) when `error` says the database is
+    unavailable; returns otherwise."""
+    if isinstance(error, FAULT_TYPES):
+        cause = unavailable_cause(error)
+        if cause is not None:
+            raise StorageUnavailable(cause) from error
+
+
+class translated:  # lower case: it reads as a function, `with translated():`
+    """`with translated():` a fault inside becomes `StorageUnavailable`; others pass.
+    A class, not a generator: it is on every read's path."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        if error is not None:
+            translate(error)
+
+
+def translating(
+    method: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    """The coroutine function `method`, its faults translated."""
+
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with translated():
+            return await method(*args, **kwargs)
+
+    return run

@@ -4,8 +4,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Delete, Select, Update, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from adapters.sqlalchemy.dialect import insert_for
 from adapters.sqlalchemy.tables import idempotency_keys as table
 from application.ports import IdempotencyRecord
 
@@ -23,8 +23,7 @@ _PURGE: Delete = delete(table).where(table.c.expires_at <= bindparam("now"))
 # ON CONFLICT DO NOTHING: a claim that finds the key taken changes nothing, and fails no
 # transaction. Built once per dialect: a unit of work makes a store every time it opens.
 _INSERT = {
-    "postgresql": postgresql.insert(table).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(table).on_conflict_do_nothing(),
+    name: insert_for(name)(table).on_conflict_do_nothing() for name in ("postgresql", "sqlite")
 }
 
 
@@ -37,7 +36,7 @@ class Executor(Protocol):
 class SqlAlchemyIdempotencyStore:
     def __init__(self, executor: Executor, *, dialect: str) -> None:
         self._db = executor
-        self._insert = _INSERT["postgresql" if dialect == "postgresql" else "sqlite"]
+        self._insert = _INSERT[dialect]
 
     async def add(self, record: IdempotencyRecord) -> bool:
         values = {name: getattr(record, name) for name in _COLUMNS}

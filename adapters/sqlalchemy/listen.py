@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from adapters.sqlalchemy.engine import APPLICATION_NAME, DEFAULT_TIMEOUTS
+from adapters.sqlalchemy.dialect import APPLICATION_NAME
 from adapters.sqlalchemy.outbox import NOTIFY_CHANNEL
 
 
@@ -27,8 +27,9 @@ class PollingWakeup:
 
 
 class PostgresWakeup:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, connect_timeout: float) -> None:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
+        self._timeout = connect_timeout
         self._connection: Any = None
         self._notified = asyncio.Event()
 
@@ -44,7 +45,7 @@ class PostgresWakeup:
         try:
             self._connection = await asyncpg.connect(
                 self._dsn,
-                timeout=DEFAULT_TIMEOUTS.connect,
+                timeout=self._timeout,
                 server_settings={"application_name": f"{APPLICATION_NAME}-relay-listen"},
             )
             await self._connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
@@ -60,4 +61,4 @@ class PostgresWakeup:
         connection, self._connection = self._connection, None
         if connection is not None and not connection.is_closed():
             with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError):
-                await connection.close(timeout=DEFAULT_TIMEOUTS.connect)
+                await connection.close(timeout=self._timeout)

@@ -6,6 +6,9 @@ ends. Repositories receive the session and never commit: `commit()` commits it, 
 leaving without a commit rolls back and closes it. On PostgreSQL the unit of work first
 takes a place at the pool's gate, so a request waits in line, not inside the pool.
 
+A fault of the database met inside the unit of work (by a repository, the outbox, the
+commit or the close) leaves it as the application's StorageUnavailable (faults.py).
+
 Every registered entity's repository is an attribute named after its table (`uow.users`,
 `uow.items`), made on first use from the registry (repositories.py).
 """
@@ -15,6 +18,7 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.faults import translate, translated
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyStore
 from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.repositories import (
@@ -43,7 +47,8 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         gate = self._database.gate
         if gate is not None:
-            await gate.enter()
+            with translated():
+                await gate.enter()
         self._session = session = self._database.sessions()
         dialect = self._database.engine.dialect.name
         self.idempotency = SqlAlchemyIdempotencyStore(session, dialect=dialect)
@@ -65,10 +70,13 @@ class SqlAlchemyUnitOfWork:
             self.__dict__.pop(name, None)  # they hold the session
         try:
             if session is not None:
-                await session.close()  # rolls back whatever was not committed
+                with translated():
+                    await session.close()  # rolls back whatever was not committed
         finally:
             if session is not None and self._database.gate is not None:
                 self._database.gate.leave()
+        if isinstance(exc_info[1], BaseException):
+            translate(exc_info[1])  # what the block met, in the application's terms
 
     def record(self, event: DomainEvent) -> None:
         self.events.append(event)
@@ -76,10 +84,11 @@ class SqlAlchemyUnitOfWork:
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("the unit of work is not open")
-        if self._outbox is not None:  # the events go in the transaction of their rows
-            await self._outbox.write(self._session, self.events[self._written :])
-            self._written = len(self.events)
-        await self._session.commit()
+        with translated():
+            if self._outbox is not None:  # the events go in the transaction of their rows
+                await self._outbox.write(self._session, self.events[self._written :])
+                self._written = len(self.events)
+            await self._session.commit()
         self.committed = True
 
 

@@ -9,7 +9,7 @@ import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from entrypoints import version
+from entrypoints import first_admin, version
 from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
@@ -54,14 +54,26 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-async def _create_first_admin(settings: Settings, container: Container) -> None:
-    """CATALOG_FIRST_ADMIN_*: in the serving process, so it exists on every backend
-    (memory:// too); a user who already has the email is left as they are."""
-    command = settings.first_admin()
-    if command is not None:
-        created = await container.create_admin().if_missing(command)
-        if created is not None:
-            structlog.get_logger("catalog.app").info("first admin created", email=created.email)
+async def _open(app: FastAPI, container: Container, settings: Settings) -> None:
+    """The container started, the schema migrated (unless told not to), the first admin
+    made (first_admin.py), and the token verifier ready."""
+    if not settings.jwt_secret_configured:
+        structlog.get_logger("catalog.app").warning(
+            "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
+            "and stop working when the process restarts"
+        )
+    await start(container)
+    if settings.auto_migrate:
+        await container.migrate()
+    await first_admin.ensure(settings, container)
+    app.state.verified_tokens = VerifiedTokens(container.tokens())
+
+
+async def _cancelled(task: "asyncio.Task[None] | None") -> None:
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 def _lifespan(
@@ -71,29 +83,17 @@ def _lifespan(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not settings.jwt_secret_configured:
-            log.warning(
-                "CATALOG_JWT_SECRET is not set: tokens are signed with a random secret "
-                "and stop working when the process restarts"
-            )
         sampler: asyncio.Task[None] | None = None
         try:
-            backend = await start(container)
-            if settings.auto_migrate:
-                await backend.migrate()
-            await _create_first_admin(settings, container)
-            app.state.verified_tokens = VerifiedTokens(container.tokens())
+            await _open(app, container, settings)
             if settle_gc:
                 _settle_garbage_collector()
-            sampler = asyncio.create_task(sample_pool_forever(metrics, backend.pool))
-            log.info("started", backend=backend.name)
+            sampler = asyncio.create_task(sample_pool_forever(metrics, container.pool))
+            log.info("started", backend=container.storage_kind())
             async with relay_in_background(container):
                 yield
         finally:
-            if sampler is not None:
-                sampler.cancel()
-                with suppress(asyncio.CancelledError):
-                    await sampler
+            await _cancelled(sampler)
             forget_this_process()
             await stop(container)
 
@@ -142,7 +142,7 @@ def create_app(
     install_openapi(app)
     if settings.relay_in_process:
         metrics.include(Deferred(container.relay_metrics))
-    serve_metrics = metrics_endpoint(metrics, lambda: container.backend().pool)
+    serve_metrics = metrics_endpoint(metrics, container.pool)
     app.add_route("/metrics", serve_metrics, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:
         app.add_middleware(

@@ -1,4 +1,7 @@
-"""Every error becomes RFC 9457 problem details; domain errors map to status in ONE table."""
+"""Every error becomes RFC 9457 problem details; errors map to status in ONE table.
+
+The storage being unavailable (the application's StorageUnavailable, translated from the
+driver's fault by the adapter that met it) is a 503 with Retry-After and one log line."""
 
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -12,8 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from adapters.sqlalchemy.faults import FAULT_TYPES, unavailable_cause
 from application.idempotency import IdempotencyKeyInFlight
+from application.storage import StorageUnavailable
 from domain.errors import (
     DomainError,
     EmailAlreadyRegistered,
@@ -33,8 +36,9 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 RETRY_AFTER_SECONDS = 5  # about the time a restarted database takes to accept connections
 _log = structlog.get_logger("catalog.errors")
 
-# The one table: a domain error (or its nearest base class) → status and problem type.
-STATUS_OF: dict[type[DomainError], tuple[HTTPStatus, str]] = {
+# The one table: an error (or its nearest base class) → status and problem type.
+STATUS_OF: dict[type[Exception], tuple[HTTPStatus, str]] = {
+    StorageUnavailable: (HTTPStatus.SERVICE_UNAVAILABLE, "unavailable"),
     NotFound: (HTTPStatus.NOT_FOUND, "not-found"),
     EmailAlreadyRegistered: (HTTPStatus.CONFLICT, "email-already-registered"),
     IdempotencyKeyInFlight: (HTTPStatus.CONFLICT, "idempotency-key-in-flight"),
@@ -70,7 +74,7 @@ def problem(
     return Response(orjson.dumps(body), status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def status_of(error: DomainError) -> tuple[HTTPStatus, str]:
+def status_of(error: Exception) -> tuple[HTTPStatus, str]:
     for cls in type(error).__mro__:
         if cls in STATUS_OF:
             return STATUS_OF[cls]
@@ -129,11 +133,12 @@ def unavailable(request: Request, *, cause: str) -> Response:
     """503 for a database that is down, unreachable, too slow, or out of connections.
     The cause goes on the request's state (`unavailable_cause`) for the metrics."""
     request.state.unavailable_cause = cause
+    status, kind = STATUS_OF[StorageUnavailable]
     return problem(
         request,
-        503,
+        status,
         detail=f"the database is unavailable ({cause}); try again shortly",
-        kind="unavailable",
+        kind=kind,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -149,20 +154,10 @@ def _innermost(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
 
 
-async def _fault(request: Request, error: Exception) -> Response:
-    """Driver and network errors: a 503 when they say the database is unavailable; any
-    other is a bug, logged with its traceback and answered 500."""
-    cause = unavailable_cause(error)
-    if cause is None:
-        _log.error("unexpected database error", exc_info=error)
-        return await _unexpected(request, error)
-    log_unavailable(error, cause=cause)
-    return unavailable(request, cause=cause)
-
-
-async def _unexpected(request: Request, error: Exception) -> Response:
-    # No traceback leaves the process; the server logs it.
-    return problem(request, 500, detail="the server failed to handle this request")
+async def _storage_unavailable(request: Request, exc: Exception) -> Response:
+    error = cast(StorageUnavailable, exc)  # registered for StorageUnavailable only
+    log_unavailable(error, cause=error.cause)
+    return unavailable(request, cause=error.cause)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -173,5 +168,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     # By type, not under `Exception`: Starlette re-raises what reaches the catch-all after
     # answering, so the server logs a traceback and closes the keep-alive connection.
-    for fault in FAULT_TYPES:
-        app.add_exception_handler(fault, _fault)
+    app.add_exception_handler(StorageUnavailable, _storage_unavailable)

@@ -26,7 +26,7 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
-from adapters.backends import PoolStatus
+from application.storage import PoolStatus
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 SAMPLE_EVERY_S = 1.0
@@ -108,12 +108,12 @@ class Deferred(Collector):
 
 
 def metrics_endpoint(
-    metrics: Metrics, pool: Callable[[], Callable[[], PoolStatus]]
+    metrics: Metrics, pool: Callable[[], PoolStatus]
 ) -> Callable[[Request], Awaitable[Response]]:
-    """GET /metrics. `pool` gives the running backend's pool status (after start-up)."""
+    """GET /metrics. `pool` gives the running storage's pool status (after start-up)."""
 
     async def serve(request: Request) -> Response:
-        metrics.sample_pool(pool()())  # this process's gauges, fresh
+        metrics.sample_pool(pool())  # this process's gauges, fresh
         body, content_type = metrics.exposition(request.headers.get("accept", ""))
         return Response(body, headers={"Content-Type": content_type})
 

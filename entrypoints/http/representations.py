@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from adapters.sqlalchemy.faults import FAULT_TYPES, unavailable_cause
 from application.pagination import Keyset
 from application.ports import Stored
+from application.storage import StorageUnavailable
 from domain.items import Item
 from domain.users import User
 from entrypoints.http.errors import log_unavailable
@@ -134,11 +134,8 @@ async def ndjson_stream(first: Item | None, rest: AsyncGenerator[Item]) -> Async
             if len(lines) >= EXPORT_CHUNK:
                 yield b"".join(lines)
                 lines.clear()
-    except FAULT_TYPES as error:
-        cause = unavailable_cause(error)
-        if cause is None:
-            raise
-        log_unavailable(error, cause=cause)
+    except StorageUnavailable as error:
+        log_unavailable(error, cause=error.cause)
     finally:  # a client that goes away ends the read now, not at garbage collection
         await rest.aclose()
     if lines:

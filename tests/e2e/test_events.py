@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.backends import open_backend
 from adapters.nats.publisher import StreamTarget
 from domain.events import ItemCreated, UserRegistered
 from tests.e2e.api import build_app, serving, settings_for
 from tests.e2e.live_server import CATALOG, catalog_env, run_catalog
 from tests.integration.outbox import eventually
+from tests.support.backends import open_backend
 from tests.support.nats import cloudevents, stream_messages
 
 
@@ -66,7 +66,7 @@ async def test_catalog_relay_publishes_and_events_tail_prints(
     tmp_path: Path, events_target: StreamTarget
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
-    backend = open_backend(url, outbox=True)
+    backend = await open_backend(url, outbox=True)
     try:
         await backend.migrate()
         async with backend.uow() as uow:

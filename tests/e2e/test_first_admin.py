@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.backends import open_backend
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from tests.e2e.api import PASSWORD, Api, build_app, serving, settings_for
 from tests.e2e.live_server import catalog_env, make_run
+from tests.support.backends import open_backend
 from tests.support.data import unique_email
 
 
@@ -56,7 +56,7 @@ async def test_processes_starting_together_make_one_admin(
         url = f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
     else:
         url = str(request.getfixturevalue("fresh_postgres_url"))
-    storage = open_backend(url)
+    storage = await open_backend(url)
     await storage.migrate()  # once: in-process start-ups would queue on the SQLite file lock
     await storage.dispose()
     email = unique_email("root")

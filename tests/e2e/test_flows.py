@@ -76,7 +76,7 @@ async def test_the_main_flows_on_each_backend(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
-        assert api.container.backend().name == backend.replace("pgbouncer", "postgresql")
+        assert api.container.storage_kind() == backend.replace("pgbouncer", "postgresql")
         await _register_login_publish_list_change_delete(api)
 
 
@@ -92,7 +92,7 @@ async def test_the_unoverridden_container_hashes_with_argon2id() -> None:
         assert (await client.post("/users", json=body)).status_code == 201
         token = await client.post("/auth/token", data={"username": email, "password": PASSWORD})
         assert token.status_code == 200
-        user = await app.state.container.backend().users.get_by_email(email)
+        user = await app.state.container.users().get_by_email(email)
         assert user is not None
         assert user.password_hash.startswith("$argon2id$")
 

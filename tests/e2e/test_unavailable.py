@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from application.storage import StorageUnavailable
 from domain.items import Item
 from entrypoints.http.representations import item_body, ndjson_line, ndjson_stream
 from tests.e2e.api import BASE_URL, build_app, settings_for
@@ -99,7 +100,7 @@ async def test_a_request_that_finds_no_free_connection_in_time_is_a_503(
     async with _client(app) as (client, probe):
         body = {"name": "A", "email": unique_email(), "password": "p" * 8}
         assert (await client.post("/users", json=body)).status_code == 201
-        async with container.backend().uow() as held:  # the pool's one connection
+        async with container.uow()() as held:  # the pool's one connection
             await held.users.get(1)
             problem(await client.post("/users", json=body), 503)
         assert probe.states[-1]["unavailable_cause"] == "pool_timeout"
@@ -117,7 +118,9 @@ async def test_a_fault_mid_export_ends_the_stream_after_the_rows_read(
 ) -> None:
     """The 200 went out with the first chunk: the rows read so far follow, then the end."""
     first, second = (replace(new_item(owner_id=1), id=n) for n in (1, 2))
-    rows = _rows_then(ConnectionResetError(104, "Connection reset by peer"), second)
+    fault = StorageUnavailable("dropped")  # as the reader raises it
+    fault.__cause__ = ConnectionResetError(104, "Connection reset by peer")
+    rows = _rows_then(fault, second)
     chunks = [chunk async for chunk in ndjson_stream(first, rows)]
     assert b"".join(chunks) == ndjson_line(item_body(first)) + ndjson_line(item_body(second))
     logged = capsys.readouterr()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.backends import Backend, open_backend
-from adapters.sqlalchemy.engine import Pooler
+from adapters.sqlalchemy.dialect import Pooler
 from application.ports import UnitOfWorkFactory
 from tests.integration.outbox import Relays
+from tests.support.backends import Backend, open_backend
 
 BACKENDS = ["memory", "sqlite", "postgres", "pgbouncer"]
 
@@ -26,7 +26,7 @@ def sqlite_url(path: Path) -> str:
 
 
 async def _migrate(url: str) -> None:
-    backend = open_backend(url)
+    backend = await open_backend(url)
     try:
         await backend.migrate()
     finally:
@@ -75,7 +75,7 @@ def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def backend(backend_target: tuple[str, Pooler]) -> AsyncIterator[Backend]:
     url, pooler = backend_target
-    opened = open_backend(url, pool_size=4, pooler=pooler)
+    opened = await open_backend(url, pool_size=4, pooler=pooler)
     try:
         yield opened
     finally:

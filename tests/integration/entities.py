@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from adapters.backends import Backend
 from application.pagination import ItemFilter, PageRequest
 from application.ports import Reader, Repository, Stored, UnitOfWork
 from domain.items import Item
 from domain.users import User
+from tests.support.backends import Backend
 from tests.support.data import NOW, new_item, new_user, unique
 
 E = TypeVar("E", bound=Stored)

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.nats.publisher import JetStreamPublisher, StreamTarget
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.listen import PollingWakeup
 from adapters.sqlalchemy.migrations import upgrade
 from adapters.sqlalchemy.outbox import OutboxWriter, write_records
@@ -22,6 +21,7 @@ from adapters.sqlalchemy.tables import outbox
 from application.outbox import OutboxRecord, Wakeup
 from application.relay import Relay, RelayOptions
 from domain.events import DomainEvent, ItemUpdated
+from tests.support.backends import engine_for
 
 
 def updates(item_id: int, versions: range) -> list[DomainEvent]:
@@ -94,7 +94,7 @@ class Relays:
 
 @asynccontextmanager
 async def migrated_engine(url: str, *, pool_size: int = 4) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(url, pool_size=pool_size)
+    engine = engine_for(url, pool_size=pool_size)
     try:
         await upgrade(engine)
         yield engine

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from adapters.backends import Backend
 from adapters.sqlalchemy.mapping import MAPPINGS
 from application.pagination import Keyset, PageRequest, Sort
 from application.ports import UnitOfWorkFactory
 from domain.errors import VersionConflict
 from tests.integration.entities import CONTRACTS, EntityContract
+from tests.support.backends import Backend
 
 Contract = EntityContract[Any]
 by_entity = pytest.mark.parametrize("entity", CONTRACTS, ids=lambda contract: contract.name)

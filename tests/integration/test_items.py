@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.backends import Backend
 from application.pagination import ItemFilter, PageRequest, Sort
 from application.ports import UnitOfWorkFactory
 from domain.errors import VersionConflict
 from domain.items import Item
 from tests.integration.paging import item_pages, walk
+from tests.support.backends import Backend
 from tests.support.data import NOW, new_item, new_user, unique
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from limits.aio.storage import MemoryStorage, Storage
 
-from adapters.backends import open_backend
 from adapters.throttle import LimitsLoginThrottle, redis_storage
 from tests.integration.conftest import _url
+from tests.support.backends import open_backend
 
 STORES = ["memory", "sqlite", "postgres", "redis"]
 PER_ACCOUNT, PER_ADDRESS = 3, 20
@@ -37,7 +37,7 @@ async def storage(store_name: str, store_url: str, redis_key_prefix: str) -> Asy
         async with redis_storage(store_url, key_prefix=redis_key_prefix) as redis:
             yield redis
     else:
-        backend = open_backend(store_url, pool_size=4)
+        backend = await open_backend(store_url, pool_size=4)
         try:
             yield backend.counters
         finally:

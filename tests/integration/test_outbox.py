@@ -6,18 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.backends import Backend, open_backend
-from adapters.sqlalchemy.engine import create_engine
 from domain.events import ItemUpdated, UserRegistered
 from domain.items import Item
 from domain.users import User
 from tests.integration.outbox import outbox_rows
+from tests.support.backends import Backend, engine_for, open_backend
 from tests.unit.fakes import ManualClock, unique, unique_email
 
 
 @pytest.fixture
 async def backend(sql_url: str) -> AsyncIterator[Backend]:
-    opened = open_backend(sql_url, pool_size=2, outbox=True)
+    opened = await open_backend(sql_url, pool_size=2, outbox=True)
     try:
         yield opened
     finally:
@@ -25,7 +24,7 @@ async def backend(sql_url: str) -> AsyncIterator[Backend]:
 
 
 async def _rows(url: str) -> list[dict[str, object]]:
-    engine = create_engine(url)
+    engine = engine_for(url)
     try:
         return await outbox_rows(engine)
     finally:
@@ -80,7 +79,7 @@ async def test_a_unit_of_work_left_without_commit_writes_no_event(
 
 
 async def test_with_publishing_off_no_event_is_written(sql_url: str) -> None:
-    backend = open_backend(sql_url, pool_size=2)
+    backend = await open_backend(sql_url, pool_size=2)
     before = await _rows(sql_url)
     try:
         async with backend.uow() as uow:

@@ -5,8 +5,8 @@ them that another client could trip over; without it, it fails."""
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from adapters.backends import Backend, open_backend
-from adapters.sqlalchemy.engine import Pooler
+from adapters.sqlalchemy.dialect import Pooler
+from tests.support.backends import Backend, open_backend
 from tests.support.data import new_item, new_user
 from tests.support.pgbouncer import PgBouncer
 
@@ -26,7 +26,7 @@ async def _moved_to_another_server(url: str, pooler: Pooler) -> None:
     they do under load: its first work prepares statements on server connection S1; then
     another client's open transaction holds S1 (pgbouncer hands out the most recently
     used one), so the first client's next work runs on S2."""
-    first, second = (open_backend(url, pool_size=1, pooler=pooler) for _ in range(2))
+    first, second = [await open_backend(url, pool_size=1, pooler=pooler) for _ in range(2)]
     try:
         await _work(first)
         async with second.uow() as holding:

@@ -2,18 +2,21 @@
 
 import asyncio
 
-from adapters.backends import PoolStatus, open_backend
 from application.ports import UnitOfWorkFactory
+from application.storage import PoolStatus
+from tests.support.backends import open_backend
 
 
 async def test_memory_has_no_pool() -> None:
-    assert open_backend("memory://").pool() == PoolStatus(0, 0)
+    backend = await open_backend("memory://")
+    assert backend.pool() == PoolStatus(0, 0)
+    await backend.dispose()
 
 
 async def test_postgres_counts_connections_in_use_and_waiters(
     migrated_postgres_url: str,
 ) -> None:
-    backend = open_backend(migrated_postgres_url, pool_size=1)
+    backend = await open_backend(migrated_postgres_url, pool_size=1)
     try:
         assert backend.pool() == PoolStatus(0, 0)
         async with backend.uow() as uow:

@@ -8,7 +8,6 @@ from functools import partial
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.backends import open_backend
 from adapters.clock import SystemClock
 from adapters.nats.publisher import JetStreamPublisher, StreamTarget
 from adapters.sqlalchemy.database import Database
@@ -25,6 +24,7 @@ from tests.integration.outbox import (
     updates,
     write,
 )
+from tests.support.backends import open_backend
 from tests.support.nats import cloudevents, stream_messages
 from tests.support.pgbouncer import PgBouncer
 
@@ -82,7 +82,7 @@ async def test_relays_side_by_side_publish_each_event_once_in_order_per_aggregat
 async def test_a_listening_relay_wakes_at_commit_without_polling(
     engine: AsyncEngine, events_target: StreamTarget, relays: Relays, fresh_postgres_url: str
 ) -> None:
-    wakeup = PostgresWakeup(fresh_postgres_url)
+    wakeup = PostgresWakeup(fresh_postgres_url, connect_timeout=5.0)
     relay, publisher = relays.make(engine, events_target, wakeup=wakeup, poll_seconds=60)
     running = asyncio.create_task(relay.run())
     try:
@@ -109,7 +109,7 @@ async def test_through_pgbouncer_the_outbox_is_written_and_relayed_by_polling(
     pgbouncer: PgBouncer,
     events_target: StreamTarget,
 ) -> None:
-    backend = open_backend(
+    backend = await open_backend(
         pgbouncer.url_for(fresh_postgres_url), pool_size=2, pooler="pgbouncer", outbox=True
     )
     publisher = JetStreamPublisher(events_target)

@@ -12,21 +12,22 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from adapters.backends import Backend, open_backend
 from adapters.sqlalchemy.database import Database
-from adapters.sqlalchemy.engine import APPLICATION_NAME, create_engine
+from adapters.sqlalchemy.dialect import APPLICATION_NAME
 from adapters.sqlalchemy.readers import SqlAlchemyItemReader
 from adapters.sqlalchemy.rows import CoreRows
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.pagination import ItemFilter, PageRequest
+from application.storage import StorageUnavailable
 from domain.users import User
+from tests.support.backends import Backend, engine_for, open_backend
 from tests.support.data import new_item, new_user
 from tests.support.wire import RoundTripCounter
 
 
 @pytest.fixture
 async def engine(sql_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(sql_url, pool_size=2)
+    engine = engine_for(sql_url, pool_size=2)
     try:
         yield engine
     finally:
@@ -93,7 +94,9 @@ async def test_round_trips_per_unit_of_work_on_postgres(migrated_postgres_url: s
     """Counted on the wire: a write pays BEGIN and COMMIT, a read only its query."""
     url = make_url(migrated_postgres_url)
     counter = RoundTripCounter(host=url.host or "127.0.0.1", port=url.port or 5432)
-    backend = open_backend(_proxied(migrated_postgres_url, await counter.start()), pool_size=1)
+    backend = await open_backend(
+        _proxied(migrated_postgres_url, await counter.start()), pool_size=1
+    )
     try:
         async with backend.uow() as tx:  # connects, and prepares the statements
             user = await tx.users.add(new_user())
@@ -118,8 +121,8 @@ async def test_round_trips_per_unit_of_work_on_postgres(migrated_postgres_url: s
 async def test_a_read_on_a_dropped_connection_fails_once_then_recovers(
     migrated_postgres_url: str,
 ) -> None:
-    backend = open_backend(migrated_postgres_url, pool_size=1)
-    admin = create_engine(migrated_postgres_url, pool_size=1)
+    backend = await open_backend(migrated_postgres_url, pool_size=1)
+    admin = engine_for(migrated_postgres_url, pool_size=1)
     try:
         async with backend.uow() as tx:
             user = await _register(tx.users)
@@ -127,8 +130,10 @@ async def test_a_read_on_a_dropped_connection_fails_once_then_recovers(
         pid = await _backend_pid(backend)  # of the pool's one connection
         async with admin.connect() as conn:
             await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        with pytest.raises(OperationalError):
+        with pytest.raises(StorageUnavailable) as raised:
             await backend.users.get(user.id)
+        assert raised.value.cause == "dropped"
+        assert isinstance(raised.value.__cause__, OperationalError)  # the driver's, kept
         assert await backend.users.get(user.id) == user  # a new connection: served again
     finally:
         await backend.dispose()
@@ -144,7 +149,7 @@ _CATALOG_CONNECTIONS = text(
 async def test_the_pool_size_bounds_reads_and_writes_together(fresh_postgres_url: str) -> None:
     """Counted on the server: however many reads and writes run at once, one process holds
     at most `pool_size` connections. (A database of its own: nothing else connects.)"""
-    backend = open_backend(fresh_postgres_url, pool_size=3)
+    backend = await open_backend(fresh_postgres_url, pool_size=3)
     admin = create_async_engine(fresh_postgres_url, poolclass=NullPool)  # not "catalog"
     seen: list[int] = []
     try:

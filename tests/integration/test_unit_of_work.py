@@ -2,10 +2,10 @@
 
 import pytest
 
-from adapters.backends import Backend
 from application.ports import UnitOfWorkFactory
 from domain.events import UserRegistered
 from domain.users import User
+from tests.support.backends import Backend
 from tests.support.data import new_item, new_user
 
 

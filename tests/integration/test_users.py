@@ -5,12 +5,12 @@ import asyncio
 
 import pytest
 
-from adapters.backends import Backend
 from application.pagination import Keyset, Sort
 from application.ports import UnitOfWork, UnitOfWorkFactory
 from domain.errors import EmailAlreadyRegistered, NotFound, VersionConflict
 from domain.users import User
 from tests.integration.paging import user_pages, walk
+from tests.support.backends import Backend
 from tests.support.data import NOW, new_item, new_user, unique
 
 

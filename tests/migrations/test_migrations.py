@@ -17,9 +17,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Integer, MetaData, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrations import alembic_config, upgrade
 from adapters.sqlalchemy.tables import metadata
+from tests.support.backends import engine_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC = Path(sys.executable).parent / "alembic"
@@ -118,7 +118,7 @@ def test_the_sqlite_migration_lock_leaves_no_file_behind(tmp_path: Path) -> None
 
 async def _upgrade_with_the_service(url: str) -> None:
     """As `catalog migrate` does: the service's own engine and upgrade."""
-    engine = create_engine(url)
+    engine = engine_for(url)
     try:
         await upgrade(engine)
     finally:

@@ -6,7 +6,8 @@ import asyncpg
 import pytest
 from sqlalchemy import exc
 
-from adapters.sqlalchemy.faults import unavailable_cause
+from adapters.sqlalchemy.faults import translated, unavailable_cause
+from application.storage import StorageUnavailable
 
 
 def _wrapped(error: Exception, *, invalidated: bool = False) -> exc.DBAPIError:
@@ -61,3 +62,16 @@ def test_a_cycle_of_causes_ends() -> None:
     first, second = RuntimeError("a"), RuntimeError("b")
     first.__context__, second.__context__ = second, first
     assert unavailable_cause(first) is None
+
+
+def test_a_fault_leaves_the_adapter_as_storage_unavailable_with_its_cause() -> None:
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    with pytest.raises(StorageUnavailable) as raised, translated():
+        raise _wrapped(refused)
+    assert raised.value.cause == "unreachable"
+    assert isinstance(raised.value.__cause__, exc.OperationalError)  # the driver's, kept
+
+
+def test_any_other_database_error_passes_as_it_is() -> None:
+    with pytest.raises(exc.ProgrammingError), translated():
+        raise exc.ProgrammingError("SELECT nonsense", {}, ValueError("syntax"))

@@ -6,6 +6,7 @@ import os
 import pytest
 from pydantic import ValidationError
 
+from entrypoints import first_admin
 from entrypoints.settings import Settings
 
 
@@ -35,13 +36,13 @@ def test_a_short_jwt_secret_is_still_refused(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_no_first_admin_unless_configured() -> None:
-    assert _settings().first_admin() is None
+    assert first_admin.configured(_settings()) is None
 
 
 def test_the_first_admin_command_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CATALOG_FIRST_ADMIN_EMAIL", " Root@Example.COM ")
     monkeypatch.setenv("CATALOG_FIRST_ADMIN_PASSWORD", "root password")
-    command = _settings().first_admin()
+    command = first_admin.configured(_settings())
     assert command is not None
     assert (command.name, command.email, command.password) == (
         "Admin",

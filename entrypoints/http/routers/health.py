@@ -5,7 +5,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from adapters.sqlalchemy.faults import unavailable_cause
+from application.storage import StorageUnavailable
 from entrypoints.http.dependencies import container
 from entrypoints.http.errors import unavailable
 from entrypoints.http.representations import JSON
@@ -27,7 +27,9 @@ async def ready(request: Request) -> Response:
     """The database answers a ping within two seconds."""
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
-            await container(request).backend().ping()
-    except Exception as error:  # whatever the ping met, the database is not ready
-        return unavailable(request, cause=unavailable_cause(error) or "unreachable")
+            await container(request).ping()
+    except StorageUnavailable as error:
+        return unavailable(request, cause=error.cause)
+    except Exception:  # whatever else the ping met (its own timeout), it is not ready
+        return unavailable(request, cause="unreachable")
     return Response(_OK, media_type=JSON)
