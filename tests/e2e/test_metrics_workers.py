@@ -9,8 +9,6 @@ requests (well under the supervisor's 5 s healthcheck, after which it would repl
 worker), and a worker is always thawed in a `finally`.
 """
 
-import os
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,6 +20,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from tests.e2e.live_server import Served, serving_workers
 from tests.e2e.test_metrics import samples, value
+from tests.support.processes import freeze, thaw
 
 ROUTE = "/health/live"
 TO_FIRST, TO_SECOND = 7, 5  # requests each worker serves alone (told apart by count)
@@ -50,12 +49,6 @@ def _eventually(check: Callable[[], bool], what: str) -> None:
         time.sleep(0.02)
 
 
-def _state(pid: int) -> str:
-    """The process state letter from /proc (T: stopped)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat.rpartition(")")[2].split()[0]
-
-
 def _workers(served: Served) -> tuple[int, int]:
     """The two uvicorn workers: children of `catalog serve` that are not multiprocessing's
     resource tracker, once both have finished their start-up."""
@@ -77,13 +70,11 @@ def _workers(served: Served) -> tuple[int, int]:
 @contextmanager
 def _frozen(pid: int) -> Iterator[None]:
     """`pid` stopped (it accepts nothing) for the block, and running again after it."""
-    os.kill(pid, signal.SIGSTOP)
     try:
-        _eventually(lambda: _state(pid) == "T", f"worker {pid} stopped")
+        freeze(pid)  # returns once every thread of it is stopped
         yield
     finally:
-        os.kill(pid, signal.SIGCONT)
-    _eventually(lambda: _state(pid) != "T", f"worker {pid} running")
+        thaw(pid)
 
 
 def _send(client: httpx.Client, count: int) -> None:
