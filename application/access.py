@@ -1,15 +1,11 @@
 """Who is acting, and what they may do: authorization as a business rule."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from application.ports import ItemReader, ItemRepository, UserReader, UserRepository
 from domain.errors import (
     InvalidCredentials,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
-    VersionConflict,
 )
 from domain.items import Item
 from domain.users import User
@@ -45,18 +41,6 @@ def require_version(kind: str, key: int, current: int, expected: int | None) -> 
     """The caller's `If-Match`: a write based on an older version is refused."""
     if expected is not None and expected != current:
         raise PreconditionFailed(kind, key)
-
-
-@contextmanager
-def lost_race_fails_precondition(kind: str, key: int, expected: int | None) -> Iterator[None]:
-    """A write that lost a race to a concurrent one: for a caller who named the version
-    they expected (`If-Match`), their precondition failed (412), not a conflict (409)."""
-    try:
-        yield
-    except VersionConflict:
-        if expected is None:
-            raise
-        raise PreconditionFailed(kind, key) from None
 
 
 async def existing_user(users: Users, user_id: int) -> User:

@@ -2,25 +2,22 @@
 
 A key belongs to a caller (`scope`): the first request with it claims it, in a transaction
 of its own that commits at once, so every process sees it in flight; the create then stores
-the response it gave in the same transaction as the row it created (`remember`). A retry
-with the same key and the same request gets that response back; with a different request,
-`IdempotencyKeyReused`; while the first is still running, `IdempotencyKeyInFlight`. A create
+the response it gave in the same transaction as the row it created (`complete`, from the
+write path in writes.py). A retry with the same key and the same request gets that response
+back; with a different request, `IdempotencyKeyReused`; while the first is still running,
+`IdempotencyKeyInFlight`. A create
 that fails releases its key, so a retry runs again. Keys expire after `ttl`; a claim left
 by a process that died, or that the database failed to release (it was down), lapses after
 `abandoned_after`, and until then a retry gets `IdempotencyKeyInFlight`. Each claim first
 deletes the expired keys (and lapsed claims): no separate job to run.
 """
 
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from datetime import timedelta
 
 from application.ports import Clock, IdempotencyRecord, UnitOfWork, UnitOfWorkFactory
 from domain.errors import DomainError, InvariantViolated
 
-T = TypeVar("T")
 TTL = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=70)  # beyond any create: every wait it makes is bounded
 HEADER = "Idempotency-Key"
@@ -48,27 +45,6 @@ class Replay:
     """The response stored for a key, for a retry of the request that made it."""
 
     response: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class IdempotentWrite(Generic[T]):
-    """Given to a create with a claimed key: `present` makes the response to keep from
-    what was created (the entrypoint's representation, opaque here)."""
-
-    key: IdempotencyKey
-    present: Callable[[T], bytes]
-    expires_at: datetime
-
-
-async def remember(uow: UnitOfWork, write: "IdempotentWrite[T] | None", created: T) -> None:
-    """Stores the response for the key, in the create's own transaction (before commit)."""
-    if write is not None:
-        await uow.idempotency.complete(
-            write.key.scope,
-            write.key.key,
-            response=write.present(created),
-            expires_at=write.expires_at,
-        )
 
 
 class IdempotencyKeys:
@@ -110,25 +86,10 @@ class IdempotencyKeys:
             await uow.idempotency.release(key.scope, key.key)
             await uow.commit()
 
-    async def run(
-        self,
-        key: IdempotencyKey,
-        create: Callable[[IdempotentWrite[T]], Awaitable[T]],
-        *,
-        present: Callable[[T], bytes],
-    ) -> T | Replay:
-        """The stored response for a retry, else what `create` made (its response kept)."""
-        stored = await self.claim(key)
-        if stored is not None:
-            return stored
+    async def complete(self, uow: UnitOfWork, key: IdempotencyKey, *, response: bytes) -> None:
+        """Keeps the response for a claimed key, in the create's own transaction."""
         expires_at = self._clock.now() + self._ttl
-        try:
-            return await create(IdempotentWrite(key, present, expires_at))
-        except BaseException:
-            # If the database cannot take the release either, the claim lapses by itself.
-            with suppress(Exception):
-                await self.release(key)
-            raise
+        await uow.idempotency.complete(key.scope, key.key, response=response, expires_at=expires_at)
 
 
 def _verdict(existing: IdempotencyRecord | None, key: IdempotencyKey) -> Replay:

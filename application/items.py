@@ -7,13 +7,13 @@ from decimal import Decimal
 from application.access import (
     active_actor,
     existing_item,
-    lost_race_fails_precondition,
     require_owner_or_admin,
     require_version,
 )
-from application.idempotency import IdempotentWrite, remember
+from application.idempotency import IdempotencyKey
 from application.pagination import ItemFilter, Page, PageRequest, page_of
-from application.ports import Clock, ItemReader, UnitOfWorkFactory
+from application.ports import Clock, ItemReader, UnitOfWork
+from application.writes import Outcome, Writes, Written
 from domain import rules
 from domain.errors import InvariantViolated
 from domain.events import ItemCreated, ItemDeleted, ItemUpdated
@@ -86,12 +86,12 @@ def check_filter(where: ItemFilter) -> ItemFilter:
 class CreateItem:
     """Any active user may publish an item; they become its owner."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, *, writes: Writes, clock: Clock) -> None:
+        self._writes, self._clock = writes, clock
 
     async def __call__(
-        self, cmd: CreateItemCommand, idempotency: IdempotentWrite[Item] | None = None
-    ) -> Item:
+        self, cmd: CreateItemCommand, *, key: IdempotencyKey | None = None
+    ) -> Written[Item]:
         draft = Item.create(
             owner_id=cmd.actor_id,
             name=cmd.name,
@@ -99,13 +99,13 @@ class CreateItem:
             price=cmd.price,
             now=self._clock.now(),
         )
-        async with self._uow() as uow:
+
+        async def add(uow: UnitOfWork) -> Outcome[Item]:
             await active_actor(uow.users, cmd.actor_id)
             item = await uow.items.add(draft)
-            uow.record(ItemCreated(item_id=item.id, owner_id=item.owner_id))
-            await remember(uow, idempotency, item)
-            await uow.commit()
-        return item
+            return Outcome(item, ItemCreated(item_id=item.id, owner_id=item.owner_id))
+
+        return await self._writes.once(add, key=key, kept=Item)
 
 
 class GetItem:
@@ -144,38 +144,40 @@ class ExportItems:
 class UpdateItem:
     """The owner or an admin may change an item's name, description and price."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, *, writes: Writes, clock: Clock) -> None:
+        self._writes, self._clock = writes, clock
 
     async def __call__(self, cmd: UpdateItemCommand) -> Item:
-        async with self._uow() as uow:
-            actor = await active_actor(uow.users, cmd.actor_id)
-            item = await existing_item(uow.items, cmd.item_id)
-            require_owner_or_admin(actor, item)
-            require_version("item", item.id, item.version, cmd.expected_version)
+        async def change(uow: UnitOfWork) -> Outcome[Item]:
+            item = await _yours(uow, cmd.actor_id, cmd.item_id, cmd.expected_version)
             changed = item.change(
                 now=self._clock.now(), name=cmd.name, description=cmd.description, price=cmd.price
             )
-            with lost_race_fails_precondition("item", item.id, cmd.expected_version):
-                await uow.items.update(changed, expected_version=item.version)
-                uow.record(ItemUpdated(item_id=changed.id, version=changed.version))
-                await uow.commit()
-        return changed
+            await uow.items.update(changed, expected_version=item.version)
+            return Outcome(changed, ItemUpdated(item_id=changed.id, version=changed.version))
+
+        return await self._writes(change, expected_version=cmd.expected_version)
 
 
 class DeleteItem:
     """The owner or an admin may delete an item."""
 
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, *, writes: Writes) -> None:
+        self._writes = writes
 
     async def __call__(self, cmd: DeleteItemCommand) -> None:
-        async with self._uow() as uow:
-            actor = await active_actor(uow.users, cmd.actor_id)
-            item = await existing_item(uow.items, cmd.item_id)
-            require_owner_or_admin(actor, item)
-            require_version("item", item.id, item.version, cmd.expected_version)
-            with lost_race_fails_precondition("item", item.id, cmd.expected_version):
-                await uow.items.delete(item.id, expected_version=item.version)
-                uow.record(ItemDeleted(item_id=item.id))
-                await uow.commit()
+        async def delete(uow: UnitOfWork) -> Outcome[None]:
+            item = await _yours(uow, cmd.actor_id, cmd.item_id, cmd.expected_version)
+            await uow.items.delete(item.id, expected_version=item.version)
+            return Outcome(None, ItemDeleted(item_id=item.id))
+
+        await self._writes(delete, expected_version=cmd.expected_version)
+
+
+async def _yours(uow: UnitOfWork, actor_id: int, item_id: int, expected: int | None) -> Item:
+    """The item to change: the actor owns it (or is an admin), at the version they named."""
+    actor = await active_actor(uow.users, actor_id)
+    item = await existing_item(uow.items, item_id)
+    require_owner_or_admin(actor, item)
+    require_version("item", item.id, item.version, expected)
+    return item

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.items import CreateItemCommand
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from entrypoints.http.app import create_app
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.middleware.metrics import MetricsMiddleware

@@ -16,6 +16,8 @@ NAME_MAX = 100
 UNSAVED = 0  # the id of an entity not yet persisted; storage assigns ids from 1
 _ALLOWED_IN_TEXT = frozenset("\n\r\t")
 E = TypeVar("E", bound="DataclassInstance")
+# Field metadata of a value never kept outside storage, such as a password hash.
+CONFIDENTIAL = {"confidential": True}
 
 
 def has_control_characters(text: str, *, allowed: frozenset[str] = frozenset()) -> bool:

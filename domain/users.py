@@ -1,7 +1,7 @@
 """The User entity and its rules."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from domain import rules
@@ -37,7 +37,7 @@ class User:
     id: int = rules.UNSAVED
     name: str
     email: str
-    password_hash: str
+    password_hash: str = field(metadata=rules.CONFIDENTIAL)
     is_active: bool = True
     is_admin: bool = False
     created_at: datetime

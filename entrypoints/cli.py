@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import orjson
 import pydantic
 
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from domain import rules
 from domain.errors import DomainError
 from domain.users import User, normalise_email

@@ -24,15 +24,10 @@ from adapters.throttle import LimitsLoginThrottle, redis_storage
 from application.auth import Authenticate
 from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
+from application.registration import CreateAdmin, RegisterUser
 from application.relay import Relay, RelayOptions
-from application.users import (
-    CreateAdmin,
-    DeleteUser,
-    GetUser,
-    ListUsers,
-    RegisterUser,
-    UpdateUser,
-)
+from application.users import DeleteUser, GetUser, ListUsers, UpdateUser
+from application.writes import Writes
 from entrypoints.settings import Settings
 
 
@@ -129,25 +124,28 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(
         Authenticate, users=users, hasher=hasher, tokens=tokens, throttle=throttle
     )
-    register_user = providers.Singleton(RegisterUser, uow=uow, hasher=hasher, clock=clock)
-    create_admin = providers.Singleton(CreateAdmin, uow=uow, hasher=hasher, clock=clock)
-    get_user = providers.Singleton(GetUser, users=users)
-    list_users = providers.Singleton(ListUsers, users=users)
-    update_user = providers.Singleton(UpdateUser, uow=uow, hasher=hasher, clock=clock)
-    delete_user = providers.Singleton(DeleteUser, uow=uow)
-
-    create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
     idempotency_keys = providers.Singleton(
         IdempotencyKeys,
         uow=uow,
         clock=clock,
         abandoned_after=providers.Callable(_claim_lapse, settings),
     )
+    writes = providers.Singleton(Writes, uow=uow, keys=idempotency_keys)
+    register_user = providers.Singleton(RegisterUser, writes=writes, hasher=hasher, clock=clock)
+    create_admin = providers.Singleton(
+        CreateAdmin, writes=writes, users=users, hasher=hasher, clock=clock
+    )
+    get_user = providers.Singleton(GetUser, users=users)
+    list_users = providers.Singleton(ListUsers, users=users)
+    update_user = providers.Singleton(UpdateUser, writes=writes, hasher=hasher, clock=clock)
+    delete_user = providers.Singleton(DeleteUser, writes=writes)
+
+    create_item = providers.Singleton(CreateItem, writes=writes, clock=clock)
     get_item = providers.Singleton(GetItem, items=items)
     list_items = providers.Singleton(ListItems, items=items)
     export_items = providers.Singleton(ExportItems, items=items)
-    update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
-    delete_item = providers.Singleton(DeleteItem, uow=uow)
+    update_item = providers.Singleton(UpdateItem, writes=writes, clock=clock)
+    delete_item = providers.Singleton(DeleteItem, writes=writes)
 
     # The relay (entrypoints/relay.py supplies the publisher and wakeup it closes).
     relay_metrics = providers.Singleton(RelayMetrics)

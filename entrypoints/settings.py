@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from domain import rules
 from domain.errors import InvariantViolated
 from domain.users import check_password, normalise_email

@@ -1,25 +1,23 @@
-"""`Idempotency-Key` on creates: read the header, run the create once, replay its response.
+"""`Idempotency-Key` on creates: the caller's key from the header, and the answer.
 
-The response kept for a key is its status, `Location`, `ETag` and body, as JSON; a replay
-answers them again, marked `Idempotent-Replayed: true`.
+The write path keeps what a create made under its key (application/writes.py); a retry
+gets it back and is answered as the first request was, marked `Idempotent-Replayed: true`.
 """
 
 import hashlib
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request
 from starlette.responses import Response
 
-from application.idempotency import HEADER, IdempotencyKey, IdempotentWrite, Replay
+from application.idempotency import HEADER, IdempotencyKey
+from application.writes import Written
 from domain.errors import InvariantViolated
-from entrypoints.http.dependencies import container
-from entrypoints.http.representations import JSON
 
 T = TypeVar("T")
-_KEPT_HEADERS = ("location", "etag")
 _SANE_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as the IETF draft suggests
 _DESCRIPTION = (
     "Makes a retry safe: a request repeated with the same key and the same body gets the "
@@ -56,34 +54,11 @@ def idempotency_key(
     return IdempotencyKey(scope=scope, key=raw, fingerprint=digest)
 
 
-async def created_once(
-    request: Request,
-    key: IdempotencyKey | None,
-    *,
-    create: Callable[[IdempotentWrite[T] | None], Awaitable[T]],
-    respond: Callable[[T], Response],
-) -> Response:
-    """`respond(await create(...))`, or with a key: the create at most once."""
-    if key is None:
-        return respond(await create(None))
-    outcome = (
-        await container(request)
-        .idempotency_keys()
-        .run(key, create, present=lambda made: _kept(respond(made)))
-    )
-    if isinstance(outcome, Replay):
+def answered(request: Request, written: Written[T], respond: Callable[[T], Response]) -> Response:
+    """The response to a create, rendered once from what it made (now, or by the first
+    request with its key: then marked `Idempotent-Replayed: true`)."""
+    response = respond(written.value)
+    if written.replayed:
         request.state.idempotent_replay = True
-        return _replayed(outcome.response)
-    return respond(outcome)
-
-
-def _kept(response: Response) -> bytes:
-    headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
-    body = bytes(response.body).decode()  # JSON: UTF-8 text
-    return orjson.dumps({"status": response.status_code, "headers": headers, "body": body})
-
-
-def _replayed(stored: bytes) -> Response:
-    kept = orjson.loads(stored)
-    headers = {**kept["headers"], "Idempotent-Replayed": "true"}
-    return Response(kept["body"].encode(), kept["status"], headers, media_type=JSON)
+        response.headers["Idempotent-Replayed"] = "true"
+    return response

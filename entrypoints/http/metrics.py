@@ -10,6 +10,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
+from functools import partial
 
 from prometheus_client import (
     CollectorRegistry,
@@ -43,44 +44,31 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self._included: list[Collector] = []
-        r = self.registry
-        self.requests = Counter(
+        counter = partial(Counter, registry=self.registry)
+        live_gauge = partial(Gauge, registry=self.registry, multiprocess_mode="livesum")
+        self.requests = counter(
             "catalog_http_requests",
             "HTTP requests answered, by method, route template and status",
             ["method", "route", "status"],
-            registry=r,
         )
         self.latency = Histogram(
             "catalog_http_request_duration_seconds",
             "Time to answer an HTTP request, by route template",
             ["route"],
-            registry=r,
+            registry=self.registry,
         )
-        self.unavailable = Counter(
-            "catalog_http_unavailable",
-            "503 answers, by cause",
-            ["cause"],
-            registry=r,
+        self.unavailable = counter("catalog_http_unavailable", "503 answers, by cause", ["cause"])
+        self.logins_throttled = counter(
+            "catalog_logins_throttled", "Logins refused with 429 (too many failures)"
         )
-        self.logins_throttled = Counter(
-            "catalog_logins_throttled", "Logins refused with 429 (too many failures)", registry=r
+        self.idempotent_replays = counter(
+            "catalog_idempotent_replays", "Requests answered from a stored Idempotency-Key response"
         )
-        self.idempotent_replays = Counter(
-            "catalog_idempotent_replays",
-            "Requests answered from a stored Idempotency-Key response",
-            registry=r,
+        self.pool_in_use = live_gauge(
+            "catalog_db_pool_connections_in_use", "Database connections checked out of the pool"
         )
-        self.pool_in_use = Gauge(
-            "catalog_db_pool_connections_in_use",
-            "Database connections checked out of the pool",
-            registry=r,
-            multiprocess_mode="livesum",
-        )
-        self.pool_waiting = Gauge(
-            "catalog_db_pool_waiting",
-            "Units of work waiting for a database connection",
-            registry=r,
-            multiprocess_mode="livesum",
+        self.pool_waiting = live_gauge(
+            "catalog_db_pool_waiting", "Units of work waiting for a database connection"
         )
 
     def include(self, collector: Collector) -> None:

@@ -5,8 +5,9 @@ go out as `str(value)`: prices leave as the exact strings they are ("12.50"), an
 serialises everything else natively, with no per-value Python hook."""
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode, urlunsplit
 
 import orjson
@@ -16,7 +17,9 @@ from starlette.responses import Response
 
 from adapters.sqlalchemy.faults import FAULT_TYPES, unavailable_cause
 from application.pagination import Keyset
+from application.ports import Stored
 from domain.items import Item
+from domain.users import User
 from entrypoints.http.errors import log_unavailable
 from entrypoints.http.schemas import ItemOut, UserOut
 from entrypoints.http.versions import etag, unchanged
@@ -66,6 +69,31 @@ def current(request: Request, body: Body, *, version: int) -> Response:
     if unchanged(request, version):
         return Response(status_code=304, headers={"ETag": etag(version)})
     return resource(body, version=version)
+
+
+V = TypeVar("V", bound=Stored)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape(Generic[V]):
+    """How one kind of resource answers: its body, its ETag, and where it lives."""
+
+    path: str  # the collection, e.g. "/items"
+    body: Callable[[V], Body]
+
+    def one(self, entity: V) -> Response:
+        return resource(self.body(entity), version=entity.version)
+
+    def created(self, entity: V) -> Response:
+        location = f"{self.path}/{entity.id}"
+        return resource(self.body(entity), version=entity.version, status=201, location=location)
+
+    def read(self, request: Request, entity: V) -> Response:
+        return current(request, self.body(entity), version=entity.version)
+
+
+ITEM: Shape[Item] = Shape("/items", item_body)
+USER: Shape[User] = Shape("/users", user_body)
 
 
 def listing(rows: Iterable[Body], *, request: Request, next_key: Keyset | None) -> Response:

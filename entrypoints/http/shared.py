@@ -1,11 +1,14 @@
 """Bounds and documented error responses the routers share."""
 
+from inspect import getdoc
 from typing import Any
+
+from pydantic import BaseModel
 
 from entrypoints.http.schemas import ID_MAX, Problem
 from entrypoints.http.versions import IF_MATCH
 
-__all__ = ["ID_MAX", "VERSIONED_WRITE", "WRITE", "problems"]
+__all__ = ["ID_MAX", "VERSIONED_WRITE", "WRITE", "change", "problems"]
 
 _MEANING = {
     304: "Not modified: `If-None-Match` names the current version",
@@ -33,3 +36,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 WRITE = problems(401, 403, 404, 409, 412, 422)
 # A PATCH, PUT or DELETE of one resource: its errors, and the `If-Match` it honours.
 VERSIONED_WRITE: dict[str, Any] = {"responses": WRITE, "openapi_extra": IF_MATCH}
+
+
+def change(response_model: type[BaseModel], use_case: object) -> dict[str, Any]:
+    """A PATCH or PUT of one resource: what it answers, its text, its errors and `If-Match`."""
+    return {"response_model": response_model, "description": getdoc(use_case), **VERSIONED_WRITE}

@@ -10,7 +10,7 @@ import httpx
 from dependency_injector import providers
 from fastapi import FastAPI
 
-from application.users import RegisterUserCommand
+from application.registration import RegisterUserCommand
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings

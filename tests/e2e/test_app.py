@@ -4,7 +4,7 @@ import gc
 from inspect import getdoc
 
 from application.items import ExportItems
-from application.users import RegisterUser
+from application.registration import RegisterUser
 from entrypoints.container import build_container
 from entrypoints.http.app import GC_THRESHOLD, create_app
 from entrypoints.http.versions import IF_MATCH, IF_NONE_MATCH

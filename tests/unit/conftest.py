@@ -11,6 +11,8 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InMemoryUserReader,
 )
+from application.idempotency import IdempotencyKeys
+from application.writes import Writes
 from domain.events import DomainEvent
 from domain.items import Item
 from domain.users import User
@@ -34,11 +36,14 @@ class World:
     hasher: FakePasswordHasher = field(default_factory=FakePasswordHasher)
     clock: ManualClock = field(default_factory=ManualClock)
     uow: RecordingUnitOfWorkFactory = field(init=False)
+    writes: Writes = field(init=False)
     users: InMemoryUserReader = field(init=False)
     items: InMemoryItemReader = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow = RecordingUnitOfWorkFactory(self.db)
+        keys = IdempotencyKeys(uow=self.uow, clock=self.clock)
+        self.writes = Writes(uow=self.uow, keys=keys)
         self.users = InMemoryUserReader(self.db)
         self.items = InMemoryItemReader(self.db)
 

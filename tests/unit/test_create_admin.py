@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from application.users import CreateAdmin, RegisterUserCommand
+from application.registration import CreateAdmin, RegisterUserCommand
 from domain.errors import EmailAlreadyRegistered, InvariantViolated
 from domain.events import UserRegistered
 from tests.unit.conftest import PASSWORD, World
@@ -13,7 +13,9 @@ from tests.unit.fakes import FakePasswordHasher, unique_email
 
 @pytest.fixture
 def create_admin(world: World) -> CreateAdmin:
-    return CreateAdmin(uow=world.uow, hasher=world.hasher, clock=world.clock)
+    return CreateAdmin(
+        writes=world.writes, users=world.users, hasher=world.hasher, clock=world.clock
+    )
 
 
 def _command(email: str) -> RegisterUserCommand:
@@ -65,7 +67,10 @@ class _MeetingHasher(FakePasswordHasher):
 
 async def test_processes_starting_together_create_one_admin_and_none_fails(world: World) -> None:
     hasher = _MeetingHasher(parties=2)
-    starts = [CreateAdmin(uow=world.uow, hasher=hasher, clock=world.clock) for _ in range(2)]
+    starts = [
+        CreateAdmin(writes=world.writes, users=world.users, hasher=hasher, clock=world.clock)
+        for _ in range(2)
+    ]
     command = _command(unique_email("admin"))
     results = await asyncio.gather(*(start.if_missing(command) for start in starts))
     created = [user for user in results if user is not None]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from adapters.memory import InMemoryUnitOfWork
+from application.idempotency import IdempotencyKeys
 from application.items import (
     CreateItem,
     CreateItemCommand,
@@ -16,6 +17,7 @@ from application.items import (
     UpdateItem,
     UpdateItemCommand,
 )
+from application.writes import Writes
 from domain.errors import (
     InvalidCredentials,
     InvariantViolated,
@@ -31,11 +33,10 @@ from tests.unit.conftest import World
 
 async def test_creating_an_item_makes_the_actor_its_owner(world: World) -> None:
     ada = await world.user()
-    item = await CreateItem(uow=world.uow, clock=world.clock)(
-        CreateItemCommand(
-            actor_id=ada.id, name=" Lamp ", description="bright", price=Decimal("19.9")
-        )
+    command = CreateItemCommand(
+        actor_id=ada.id, name=" Lamp ", description="bright", price=Decimal("19.9")
     )
+    item = (await CreateItem(writes=world.writes, clock=world.clock)(command)).value
     assert world.db.items[item.id] == item
     assert (item.owner_id, item.name, item.description) == (ada.id, "Lamp", "bright")
     assert (item.price, item.version) == (Decimal("19.90"), 1)
@@ -50,7 +51,7 @@ async def test_an_inactive_or_deleted_actor_cannot_create(world: World, actor: s
     if actor == "deleted":
         world.db.users.pop(ada.id)
     with pytest.raises(InvalidCredentials):
-        await CreateItem(uow=world.uow, clock=world.clock)(
+        await CreateItem(writes=world.writes, clock=world.clock)(
             CreateItemCommand(actor_id=ada.id, name="Lamp", price=Decimal(1))
         )
     assert (world.db.items, world.uow.commits, world.events) == ({}, 0, [])
@@ -59,7 +60,7 @@ async def test_an_inactive_or_deleted_actor_cannot_create(world: World, actor: s
 async def test_a_bad_price_creates_nothing(world: World) -> None:
     ada = await world.user()
     with pytest.raises(InvariantViolated):
-        await CreateItem(uow=world.uow, clock=world.clock)(
+        await CreateItem(writes=world.writes, clock=world.clock)(
             CreateItemCommand(actor_id=ada.id, name="Lamp", price=Decimal("1.001"))
         )
     assert (world.db.items, world.uow.commits) == ({}, 0)
@@ -77,7 +78,7 @@ async def test_the_owner_or_an_admin_updates_an_item(world: World, actor: str) -
     owner, admin = await world.user(), await world.user(admin=True)
     item = await world.item(owner)
     later = world.clock.advance()
-    changed = await UpdateItem(uow=world.uow, clock=world.clock)(
+    changed = await UpdateItem(writes=world.writes, clock=world.clock)(
         UpdateItemCommand(
             actor_id=owner.id if actor == "owner" else admin.id,
             item_id=item.id,
@@ -97,11 +98,11 @@ async def test_a_non_owner_may_not_update_or_delete_an_item(world: World) -> Non
     item = await world.item(await world.user())
     other = await world.user()
     with pytest.raises(PermissionDenied):
-        await UpdateItem(uow=world.uow, clock=world.clock)(
+        await UpdateItem(writes=world.writes, clock=world.clock)(
             UpdateItemCommand(actor_id=other.id, item_id=item.id, name="Mine")
         )
     with pytest.raises(PermissionDenied):
-        await DeleteItem(uow=world.uow)(DeleteItemCommand(actor_id=other.id, item_id=item.id))
+        await DeleteItem(writes=world.writes)(DeleteItemCommand(actor_id=other.id, item_id=item.id))
     assert world.db.items[item.id] == item
     assert (world.uow.commits, world.events) == (0, [])
 
@@ -109,7 +110,7 @@ async def test_a_non_owner_may_not_update_or_delete_an_item(world: World) -> Non
 async def test_a_stale_expected_version_is_refused(world: World) -> None:
     owner = await world.user()
     item = await world.item(owner)
-    update = UpdateItem(uow=world.uow, clock=world.clock)
+    update = UpdateItem(writes=world.writes, clock=world.clock)
     await update(
         UpdateItemCommand(actor_id=owner.id, item_id=item.id, name="New", expected_version=1)
     )
@@ -118,7 +119,7 @@ async def test_a_stale_expected_version_is_refused(world: World) -> None:
             UpdateItemCommand(actor_id=owner.id, item_id=item.id, name="Old", expected_version=1)
         )
     with pytest.raises(PreconditionFailed):
-        await DeleteItem(uow=world.uow)(
+        await DeleteItem(writes=world.writes)(
             DeleteItemCommand(actor_id=owner.id, item_id=item.id, expected_version=1)
         )
     assert (world.db.items[item.id].name, world.db.items[item.id].version) == ("New", 2)
@@ -130,7 +131,7 @@ async def test_the_owner_or_an_admin_deletes_an_item(world: World, actor: str) -
     owner, admin = await world.user(), await world.user(admin=True)
     item = await world.item(owner)
     actor_id = owner.id if actor == "owner" else admin.id
-    await DeleteItem(uow=world.uow)(
+    await DeleteItem(writes=world.writes)(
         DeleteItemCommand(actor_id=actor_id, item_id=item.id, expected_version=1)
     )
     assert world.db.items == {}
@@ -141,11 +142,11 @@ async def test_the_owner_or_an_admin_deletes_an_item(world: World, actor: str) -
 async def test_updating_or_deleting_a_missing_item_is_not_found(world: World) -> None:
     admin = await world.user(admin=True)
     with pytest.raises(NotFound):
-        await UpdateItem(uow=world.uow, clock=world.clock)(
+        await UpdateItem(writes=world.writes, clock=world.clock)(
             UpdateItemCommand(actor_id=admin.id, item_id=10_000, name="x")
         )
     with pytest.raises(NotFound):
-        await DeleteItem(uow=world.uow)(DeleteItemCommand(actor_id=admin.id, item_id=10_000))
+        await DeleteItem(writes=world.writes)(DeleteItemCommand(actor_id=admin.id, item_id=10_000))
     assert world.uow.commits == 0
 
 
@@ -154,7 +155,7 @@ async def test_an_inactive_owner_may_not_change_their_item(world: World) -> None
     item = await world.item(owner)
     world.db.users[owner.id] = owner.change(now=world.clock.now(), is_active=False)
     with pytest.raises(InvalidCredentials):
-        await DeleteItem(uow=world.uow)(DeleteItemCommand(actor_id=owner.id, item_id=item.id))
+        await DeleteItem(writes=world.writes)(DeleteItemCommand(actor_id=owner.id, item_id=item.id))
     assert item.id in world.db.items
 
 
@@ -185,7 +186,9 @@ async def test_losing_a_race_fails_the_precondition_of_a_caller_who_named_the_ve
 ) -> None:
     ada = await world.user()
     item = await world.item(owner=ada)
-    update = UpdateItem(uow=LosingRace(world), clock=world.clock)
+    losing = LosingRace(world)
+    writes = Writes(uow=losing, keys=IdempotencyKeys(uow=losing, clock=world.clock))
+    update = UpdateItem(writes=writes, clock=world.clock)
     expected = item.version if if_match else None
     command = UpdateItemCommand(
         actor_id=ada.id, item_id=item.id, name="mine", expected_version=expected

@@ -2,7 +2,7 @@
 
 import pytest
 
-from application.users import RegisterUser, RegisterUserCommand
+from application.registration import RegisterUser, RegisterUserCommand
 from domain.errors import EmailAlreadyRegistered, InvariantViolated
 from domain.events import UserRegistered
 from tests.unit.conftest import PASSWORD, World
@@ -11,14 +11,16 @@ from tests.unit.fakes import unique, unique_email
 
 @pytest.fixture
 def register(world: World) -> RegisterUser:
-    return RegisterUser(uow=world.uow, hasher=world.hasher, clock=world.clock)
+    return RegisterUser(writes=world.writes, hasher=world.hasher, clock=world.clock)
 
 
 async def test_registering_stores_a_normalised_user_with_only_the_hash(
     world: World, register: RegisterUser
 ) -> None:
     email = unique_email()
-    user = await register(RegisterUserCommand(name=" Ada ", email=email.upper(), password=PASSWORD))
+    user = (
+        await register(RegisterUserCommand(name=" Ada ", email=email.upper(), password=PASSWORD))
+    ).value
     assert world.db.users[user.id] == user
     assert (user.name, user.email, user.version) == ("Ada", email, 1)
     assert (user.is_active, user.is_admin) == (True, False)
@@ -30,8 +32,12 @@ async def test_registering_stores_a_normalised_user_with_only_the_hash(
 
 
 async def test_ids_are_assigned_by_storage(register: RegisterUser) -> None:
-    first = await register(RegisterUserCommand(name="A", email=unique_email(), password=PASSWORD))
-    second = await register(RegisterUserCommand(name="B", email=unique_email(), password=PASSWORD))
+    first = (
+        await register(RegisterUserCommand(name="A", email=unique_email(), password=PASSWORD))
+    ).value
+    second = (
+        await register(RegisterUserCommand(name="B", email=unique_email(), password=PASSWORD))
+    ).value
     assert 0 < first.id < second.id
 
 

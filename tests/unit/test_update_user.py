@@ -41,7 +41,7 @@ class Change:
 
 @pytest.fixture
 def update(world: World) -> UpdateUser:
-    return UpdateUser(uow=world.uow, hasher=world.hasher, clock=world.clock)
+    return UpdateUser(writes=world.writes, hasher=world.hasher, clock=world.clock)
 
 
 async def test_a_user_changes_their_name_email_and_password(

@@ -28,30 +28,22 @@ from application.pagination import (
 )
 from domain.items import Item
 from entrypoints.http.dependencies import ActorId, container
-from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, answered, idempotency_key
 from entrypoints.http.representations import (
+    ITEM,
     NDJSON,
-    current,
     item_body,
     listing,
     ndjson_stream,
-    resource,
 )
 from entrypoints.http.schemas import ItemCreate, ItemOut, ItemPatch, ItemQuery, ItemReplace, Price
 from entrypoints.http.schemas import NameContains as SchemaNameContains
-from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, change, problems
 from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/items", tags=["items"])
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
-
-
-def _item(item: Item, *, status: int = 200, location: str | None = None) -> Response:
-    return resource(item_body(item), version=item.version, status=status, location=location)
-
-
-def _created(item: Item) -> Response:
-    return _item(item, status=201, location=f"/items/{item.id}")
+_CHANGE = change(ItemOut, UpdateItem)
 
 
 def _update(item_id: int, actor: int, request: Request, **changes: Any) -> UpdateItemCommand:
@@ -79,10 +71,8 @@ async def create_item(body: ItemCreate, actor: ActorId, request: Request) -> Res
     """Publish an item; the caller owns it."""
     command = CreateItemCommand(actor_id=actor, **body.model_dump())
     key = idempotency_key(request, caller=f"user:{actor}", body=body.model_dump(mode="json"))
-    create = container(request).create_item()
-    return await created_once(
-        request, key, create=lambda write: create(command, write), respond=_created
-    )
+    written = await container(request).create_item()(command, key=key)
+    return answered(request, written, ITEM.created)
 
 
 @router.get(
@@ -138,38 +128,27 @@ async def export_items(
 async def get_item(item_id: ItemId, request: Request) -> Response:
     """Read an item."""
     item = await container(request).get_item()(GetItemQuery(item_id=item_id))
-    return current(request, item_body(item), version=item.version)
+    return ITEM.read(request, item)
 
 
-@router.patch(
-    "/{item_id:int}",
-    response_model=ItemOut,
-    description=getdoc(UpdateItem),
-    **VERSIONED_WRITE,
-)
+@router.patch("/{item_id:int}", **_CHANGE)
 async def patch_item(
     item_id: ItemId, body: ItemPatch, actor: ActorId, request: Request
 ) -> Response:
     """Change some of an item's fields."""
     changes = body.model_dump(exclude_unset=True)
     item = await container(request).update_item()(_update(item_id, actor, request, **changes))
-    return _item(item)
+    return ITEM.one(item)
 
 
-@router.put(
-    "/{item_id:int}",
-    response_model=ItemOut,
-    description=getdoc(UpdateItem),
-    **VERSIONED_WRITE,
-)
+@router.put("/{item_id:int}", **_CHANGE)
 async def replace_item(
     item_id: ItemId, body: ItemReplace, actor: ActorId, request: Request
 ) -> Response:
     """Replace an item's name, description and price."""
-    item = await container(request).update_item()(
-        _update(item_id, actor, request, **body.model_dump())
-    )
-    return _item(item)
+    changes = body.model_dump()
+    item = await container(request).update_item()(_update(item_id, actor, request, **changes))
+    return ITEM.one(item)
 
 
 @router.delete(

@@ -1,12 +1,13 @@
 """/users: registration, the caller, and user administration."""
 
 from inspect import getdoc
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX, Keyset, PageRequest, Sort
+from application.registration import RegisterUser, RegisterUserCommand
 from application.users import (
     DeleteUser,
     DeleteUserCommand,
@@ -14,29 +15,26 @@ from application.users import (
     GetUserQuery,
     ListUsers,
     ListUsersQuery,
-    RegisterUser,
-    RegisterUserCommand,
     UpdateUser,
     UpdateUserCommand,
 )
-from domain.users import User
 from entrypoints.http.dependencies import ActorId, container
-from entrypoints.http.idempotency import IDEMPOTENCY_DOC, created_once, idempotency_key
-from entrypoints.http.representations import current, listing, resource, user_body
+from entrypoints.http.idempotency import IDEMPOTENCY_DOC, answered, idempotency_key
+from entrypoints.http.representations import USER, listing, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
-from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, problems
+from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, change, problems
 from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
 router = APIRouter(prefix="/users", tags=["users"])
 UserId = Annotated[int, Path(ge=1, le=ID_MAX)]
+_CHANGE = change(UserOut, UpdateUser)
 
 
-def _user(user: User, *, status: int = 200, location: str | None = None) -> Response:
-    return resource(user_body(user), version=user.version, status=status, location=location)
-
-
-def _created(user: User) -> Response:
-    return _user(user, status=201, location=f"/users/{user.id}")
+async def _changed(request: Request, actor: int, user_id: int, changes: dict[str, Any]) -> Response:
+    command = UpdateUserCommand(
+        actor_id=actor, user_id=user_id, expected_version=expected_version(request), **changes
+    )
+    return USER.one(await container(request).update_user()(command))
 
 
 @router.post(
@@ -55,10 +53,8 @@ async def register(body: UserCreate, request: Request) -> Response:
     address = request.client.host if request.client else "unknown"
     fingerprint = body.model_dump(mode="json", exclude={"password"})
     key = idempotency_key(request, caller=f"address:{address}", body=fingerprint)
-    register_user = container(request).register_user()
-    return await created_once(
-        request, key, create=lambda write: register_user(command, write), respond=_created
-    )
+    written = await container(request).register_user()(command, key=key)
+    return answered(request, written, USER.created)
 
 
 @router.get(
@@ -67,7 +63,7 @@ async def register(body: UserCreate, request: Request) -> Response:
 async def me(actor: ActorId, request: Request) -> Response:
     """The caller's own user."""
     user = await container(request).get_user()(GetUserQuery(actor_id=actor, user_id=actor))
-    return current(request, user_body(user), version=user.version)
+    return USER.read(request, user)
 
 
 @router.get(
@@ -101,51 +97,23 @@ async def list_users(
 async def get_user(user_id: UserId, actor: ActorId, request: Request) -> Response:
     """Read a user."""
     user = await container(request).get_user()(GetUserQuery(actor_id=actor, user_id=user_id))
-    return current(request, user_body(user), version=user.version)
+    return USER.read(request, user)
 
 
-@router.patch(
-    "/{user_id:int}",
-    response_model=UserOut,
-    description=getdoc(UpdateUser),
-    **VERSIONED_WRITE,
-)
+@router.patch("/{user_id:int}", **_CHANGE)
 async def patch_user(
     user_id: UserId, body: UserPatch, actor: ActorId, request: Request
 ) -> Response:
     """Change some of a user's fields."""
-    changes = body.model_dump(exclude_unset=True)
-    user = await container(request).update_user()(
-        UpdateUserCommand(
-            actor_id=actor,
-            user_id=user_id,
-            expected_version=expected_version(request),
-            **changes,
-        )
-    )
-    return _user(user)
+    return await _changed(request, actor, user_id, body.model_dump(exclude_unset=True))
 
 
-@router.put(
-    "/{user_id:int}",
-    response_model=UserOut,
-    description=getdoc(UpdateUser),
-    **VERSIONED_WRITE,
-)
+@router.put("/{user_id:int}", **_CHANGE)
 async def replace_user(
     user_id: UserId, body: UserReplace, actor: ActorId, request: Request
 ) -> Response:
     """Replace a user's name and email."""
-    user = await container(request).update_user()(
-        UpdateUserCommand(
-            actor_id=actor,
-            user_id=user_id,
-            name=body.name,
-            email=body.email,
-            expected_version=expected_version(request),
-        )
-    )
-    return _user(user)
+    return await _changed(request, actor, user_id, body.model_dump())
 
 
 @router.delete(
