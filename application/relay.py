@@ -11,6 +11,7 @@ never ends on its own.
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,13 +60,16 @@ class Relay:
         clock: Clock,
         options: RelayOptions | None = None,
         observer: RelayObserver | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`sleep` waits out a back-off pause (a test passes one that returns at once)."""
         self._store = store
         self._publisher = publisher
         self._wakeup = wakeup
         self._clock = clock
         self._options = options or RelayOptions()
         self._observer = observer or NullObserver()
+        self._sleep = sleep
         self._next_housekeeping = 0.0
 
     async def run(self) -> None:
@@ -77,7 +81,7 @@ class Relay:
                 await self._housekeeping()
             except Exception as error:  # a fault pauses the relay; nothing ends it
                 self._report(error, pause=delay)
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
                 delay = min(delay * 2, self._options.backoff_seconds[1])
                 continue
             delay = self._options.backoff_seconds[0]

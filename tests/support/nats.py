@@ -32,6 +32,7 @@ from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
 
 from adapters.nats.publisher import StreamTarget
+from tests.support import processes
 
 URL_VARIABLE = "CATALOG_TEST_NATS_URL"
 PRIVATE_VARIABLE = "CATALOG_TEST_PRIVATE_NATS"
@@ -91,11 +92,11 @@ class PrivateNats:
     def freeze(self) -> None:
         """The server stops answering, its connections still open (SIGSTOP)."""
         assert self._process is not None
-        self._process.send_signal(signal.SIGSTOP)
+        processes.freeze(self._process.pid)
 
     def thaw(self) -> None:
         assert self._process is not None
-        self._process.send_signal(signal.SIGCONT)
+        processes.thaw(self._process.pid)
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -11,7 +11,6 @@ session's database, empty: migrate it yourself) or `fresh_postgres_url` (one per
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -25,6 +24,8 @@ from typing import NoReturn
 import psycopg
 import pytest
 from sqlalchemy.engine import URL, make_url
+
+from tests.support import processes
 
 URL_VARIABLE = "CATALOG_TEST_DATABASE_URL"
 PRIVATE_VARIABLE = "CATALOG_TEST_PRIVATE_CLUSTER"
@@ -112,11 +113,11 @@ class PrivateCluster(PostgresServer):
     def freeze(self) -> None:
         """SIGSTOP: the sockets stay open and nothing answers, as in a network partition."""
         for pid in self._processes():
-            os.kill(pid, signal.SIGSTOP)
+            processes.freeze(pid)
 
     def thaw(self) -> None:
         for pid in self._processes():
-            os.kill(pid, signal.SIGCONT)
+            processes.thaw(pid)
 
 
 @contextmanager

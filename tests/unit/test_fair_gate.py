@@ -45,7 +45,7 @@ async def test_a_freed_place_goes_to_the_longest_waiter_not_to_a_newcomer() -> N
 
 
 async def test_waiting_too_long_raises_the_pools_timeout_and_leaves_the_line() -> None:
-    gate = FairGate(1, timeout=0.05)
+    gate = FairGate(1, timeout=0)  # expires at the next turn of the loop: no real wait
     await gate.enter()
     with pytest.raises(PoolTimeout):
         await gate.enter()

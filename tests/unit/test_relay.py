@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
 import pytest
@@ -74,7 +74,33 @@ class FakePublisher:
 
 
 class NoWait:
+    """A Wakeup that never waits; `idle` is set once the relay has asked to wait (a round
+    went well and left nothing to do)."""
+
+    def __init__(self) -> None:
+        self.idle = asyncio.Event()
+
     async def wait(self, at_most: float) -> None:
+        self.idle.set()
+        await asyncio.sleep(0)
+
+
+class Pauses:
+    """A fake `asyncio.sleep` for the back-off: notes each pause and returns at once (after
+    letting other tasks run), except the `hold`-th, which waits for `resume` (a test looks
+    then, and changes the world if it wants to)."""
+
+    def __init__(self, *, hold: int) -> None:
+        self.taken: list[float] = []
+        self.hold = hold
+        self.holding = asyncio.Event()
+        self.resume = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.taken.append(seconds)
+        if len(self.taken) == self.hold:
+            self.holding.set()
+            await self.resume.wait()
         await asyncio.sleep(0)
 
 
@@ -85,14 +111,28 @@ def records(*item_ids: int) -> list[OutboxRecord]:
     ]
 
 
-def relay(store: FakeStore, publisher: FakePublisher, **options: object) -> Relay:
+def relay(
+    store: FakeStore,
+    publisher: FakePublisher,
+    *,
+    pauses: Pauses | None = None,
+    wakeup: NoWait | None = None,
+    **options: object,
+) -> Relay:
     return Relay(
         store=store,
         publisher=publisher,
-        wakeup=NoWait(),
+        wakeup=wakeup or NoWait(),
         clock=ManualClock(),
         options=RelayOptions(**options),  # type: ignore[arg-type]
+        sleep=pauses or Pauses(hold=0),
     )
+
+
+async def stopped(running: "asyncio.Task[None]") -> None:
+    running.cancel()
+    with suppress(asyncio.CancelledError):
+        await running
 
 
 def test_an_event_names_its_aggregate_and_gets_an_id_and_instant_of_its_own() -> None:
@@ -130,14 +170,19 @@ async def test_a_broker_going_away_mid_batch_keeps_what_was_acknowledged() -> No
 
 async def test_while_the_broker_is_away_the_relay_backs_off_and_never_ends() -> None:
     store, publisher = FakeStore(records(1)), FakePublisher(down_after=0)
-    running = asyncio.create_task(relay(store, publisher, backoff_seconds=(0.01, 0.08)).run())
-    await asyncio.sleep(0.4)
-    assert not running.done()
-    assert 3 <= publisher.attempts <= 9  # 0.01 + 0.02 + 0.04 + 0.08 + 0.08 ...: no spinning
+    pauses, wakeup = Pauses(hold=5), NoWait()
+    running = asyncio.create_task(
+        relay(store, publisher, pauses=pauses, wakeup=wakeup, backoff_seconds=(0.01, 0.08)).run()
+    )
+    await pauses.holding.wait()
+    assert pauses.taken == [0.01, 0.02, 0.04, 0.08, 0.08]  # doubling up to the ceiling
+    assert (publisher.attempts, running.done()) == (5, False)  # one try per pause
     publisher.down_after = None
-    await asyncio.sleep(0.2)
-    running.cancel()
+    pauses.resume.set()
+    await wakeup.idle.wait()  # a round went well
+    await stopped(running)
     assert store.published == [1]
+    assert len(pauses.taken) == 5
 
 
 class UnreachableStore(FakeStore):
@@ -153,10 +198,11 @@ class UnreachableStore(FakeStore):
 
 
 async def test_while_the_database_is_away_the_relay_backs_off_too() -> None:
-    store, publisher = UnreachableStore(), FakePublisher()
-    running = asyncio.create_task(relay(store, publisher, backoff_seconds=(0.01, 0.08)).run())
-    await asyncio.sleep(0.4)
-    assert not running.done()
-    running.cancel()
-    assert 3 <= store.claims <= 9
-    assert publisher.attempts == 0
+    store, publisher, pauses = UnreachableStore(), FakePublisher(), Pauses(hold=4)
+    running = asyncio.create_task(
+        relay(store, publisher, pauses=pauses, backoff_seconds=(0.01, 0.08)).run()
+    )
+    await pauses.holding.wait()
+    assert pauses.taken == [0.01, 0.02, 0.04, 0.08]
+    assert (store.claims, publisher.attempts, running.done()) == (4, 0, False)
+    await stopped(running)
