@@ -41,6 +41,10 @@ def enabled() -> bool:
     return _tracer is not None
 
 
+def provider() -> TracerProvider | None:
+    return _provider
+
+
 def observe_engine(engine: AsyncEngine) -> None:
     """A span per SQL statement on `engine` (OpenTelemetry's SQLAlchemy instrumentation)."""
     if _provider is None:

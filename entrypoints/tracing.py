@@ -35,7 +35,7 @@ def wanted(env: Mapping[str, str] = os.environ) -> bool:
 def configure_tracing(env: Mapping[str, str] = os.environ) -> trace.TracerProvider | None:
     """The process's tracer provider, made once from `env` (None when traces are off)."""
     if tracing.enabled():
-        return trace.get_tracer_provider()
+        return tracing.provider()
     if not wanted(env):
         return None
     provider = _provider(env)

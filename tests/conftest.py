@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.support.nats",
     "tests.support.redis",
     "tests.support.prometheus",
+    "tests.support.tracing",
 ]
