@@ -5,9 +5,10 @@ use case, SQL and publish spans, and the CloudEvent on NATS carries that trace."
 from pathlib import Path
 
 import httpx
+import orjson
 
 from adapters.nats.publisher import StreamTarget
-from tests.e2e.live_server import serving
+from tests.e2e.live_server import catalog_env, run_catalog, serving
 from tests.integration.outbox import eventually
 from tests.support.nats import cloudevents, stream_messages
 from tests.support.otlp import Receiver, otlp_receiver
@@ -76,3 +77,12 @@ async def test_one_trace_from_the_request_through_the_outbox_to_nats(
     [send] = [span for span in spans if span.kind == PRODUCER]
     assert send.name == f"send {events_target.subject_prefix}.item.created"
     assert send.links == (TRACE_ID,)
+    _tail_shows_the_trace_id(fresh_postgres_url, events_target)
+
+
+def _tail_shows_the_trace_id(url: str, target: StreamTarget) -> None:
+    env = catalog_env(url, **_env(target, Receiver())) | {"OTEL_TRACES_EXPORTER": "none"}
+    tail = run_catalog("events", "tail", "--all", "--limit", "2", env=env, timeout=20)
+    assert tail.returncode == 0, tail.stderr
+    [created] = [orjson.loads(line) for line in tail.stdout.splitlines() if "item.created" in line]
+    assert created["trace_id"] == TRACE_ID
