@@ -104,3 +104,16 @@ def test_trace_ids_are_read_from_well_formed_traceparents_only() -> None:
     assert tracing.trace_id_of({"traceparent": TRACEPARENT}) == TRACE_ID
     assert tracing.trace_id_of({"traceparent": "garbage"}) is None
     assert tracing.trace_id_of({}) is None
+
+
+def test_an_unsupported_exporter_is_refused_at_start_up_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "CATALOG_"))}
+    env |= {"CATALOG_DATABASE_URL": "memory://", "OTEL_TRACES_EXPORTER": "jaeger"}
+    catalog = os.path.join(os.path.dirname(sys.executable), "catalog")
+    result = subprocess.run(
+        [catalog, "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "catalog: error: ValueError: OTEL_TRACES_EXPORTER: jaeger unsupported (otlp, console)"
+    ]
