@@ -7,6 +7,7 @@ Through the outbox: `stamp` keeps the W3C trace context of the current span (`tr
 links to it, and the CloudEvent carries it (adapters/nats/cloudevents.py).
 """
 
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, SpanKind, Tracer, TracerProvider
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Connection, Engine, event
 
 from application.outbox import OutboxRecord
 from application.writes import Keep, Rule, Writes
@@ -25,16 +26,21 @@ SCOPE = "catalog"
 _HEADERS = ("traceparent", "tracestate")
 _tracer: Tracer | None = None
 _provider: TracerProvider | None = None
+_observed: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 
 
 def enable(provider: TracerProvider) -> None:
     global _tracer, _provider
     _provider, _tracer = provider, provider.get_tracer(SCOPE)
+    if not event.contains(Engine, "engine_connect", _observe_engine):
+        event.listen(Engine, "engine_connect", _observe_engine)
 
 
 def disable() -> None:
     global _tracer, _provider
     _provider = _tracer = None
+    if event.contains(Engine, "engine_connect", _observe_engine):
+        event.remove(Engine, "engine_connect", _observe_engine)
 
 
 def enabled() -> bool:
@@ -45,16 +51,19 @@ def provider() -> TracerProvider | None:
     return _provider
 
 
-def observe_engine(engine: AsyncEngine) -> None:
-    """A span per SQL statement on `engine` (OpenTelemetry's SQLAlchemy instrumentation)."""
-    if _provider is None:
+def _observe_engine(connection: Connection) -> None:
+    """A span per SQL statement on the engine of `connection` (OpenTelemetry's SQLAlchemy
+    instrumentation), attached at the first connection of each engine of the process."""
+    engine = connection.engine
+    if _provider is None or engine in _observed:
         return
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.metrics import NoOpMeter
 
+    _observed.add(engine)
     usage = NoOpMeter(SCOPE).create_up_down_counter("db.client.connections.usage")
     tracer = _provider.get_tracer("catalog.sql")
-    EngineTracer(tracer, engine.sync_engine, usage)  # type: ignore[no-untyped-call]
+    EngineTracer(tracer, engine, usage)  # type: ignore[no-untyped-call]
 
 
 @contextmanager

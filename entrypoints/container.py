@@ -21,13 +21,13 @@ from adapters.relay_metrics import RelayMetrics
 from adapters.security import Argon2PasswordHasher, JwtTokenService
 from adapters.sqlalchemy.engine import DatabaseTimeouts
 from adapters.throttle import LimitsLoginThrottle, redis_storage
-from adapters.tracing import TracedWrites
 from application.auth import Authenticate
 from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
 from application.registration import CreateAdmin, RegisterUser
 from application.relay import Relay, RelayOptions
 from application.users import DeleteUser, GetUser, ListUsers, UpdateUser
+from application.writes import Writes
 from entrypoints.settings import Settings
 
 
@@ -130,7 +130,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         abandoned_after=providers.Callable(_claim_lapse, settings),
     )
-    writes = providers.Singleton(TracedWrites, uow=uow, keys=idempotency_keys)
+    writes = providers.Singleton(Writes, uow=uow, keys=idempotency_keys)
     register_user = providers.Singleton(RegisterUser, writes=writes, hasher=hasher, clock=clock)
     create_admin = providers.Singleton(
         CreateAdmin, writes=writes, users=users, hasher=hasher, clock=clock

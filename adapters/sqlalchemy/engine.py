@@ -22,8 +22,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters import tracing
-
 APPLICATION_NAME = "catalog"
 STATEMENT_CACHE_SIZE = 256
 Pooler = Literal["none", "pgbouncer"]
@@ -53,13 +51,10 @@ def create_engine(
     says what stands between Catalog and PostgreSQL."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = _sqlite(url, pool_size=pool_size, timeouts=timeouts)
-    elif backend == "postgresql":
-        engine = _postgresql(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
-    else:
-        raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
-    tracing.observe_engine(engine)  # a span per statement when tracing is on
-    return engine
+        return _sqlite(url, pool_size=pool_size, timeouts=timeouts)
+    if backend == "postgresql":
+        return _postgresql(url, pool_size=pool_size, pooler=pooler, timeouts=timeouts)
+    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 
 def _discard_on_timeout(context: ExceptionContext) -> None:

@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from adapters.tracing import TracedWrites
 from entrypoints import version
 from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
@@ -119,6 +120,8 @@ def create_app(
     settings = settings or Settings()
     container = container or build_container(settings)
     provider = configure_tracing()  # before the logs: their lines then carry trace ids
+    if provider is not None:  # a span per use case around the write path
+        container.writes.set_provides(TracedWrites)
     configure_logging(settings)
     metrics = Metrics()
     app = FastAPI(
