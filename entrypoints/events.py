@@ -11,12 +11,11 @@ import orjson
 from prometheus_client import start_http_server
 
 from adapters.nats.tail import tail as tail_stream
-from adapters.tracing import trace_id_of
 from entrypoints.container import build_container, start, stop, stream_target
 from entrypoints.logging import configure_logging
 from entrypoints.relay import RelayNotConfigured, run_relay
 from entrypoints.settings import Settings
-from entrypoints.tracing import configure_tracing
+from entrypoints.tracing import configure_tracing, trace_id_of
 
 
 def _require_nats(settings: Settings) -> str:

@@ -16,6 +16,9 @@ from typing import Any
 from opentelemetry import trace
 
 from adapters import tracing
+from adapters.tracing import TracedWrites, trace_id_of
+
+__all__ = ["TracedWrites", "configure_tracing", "fastapi_telemetry", "trace_id_of", "wanted"]
 
 EXPORTERS = ("otlp", "console")
 # Not traced: the scrapes and probes that arrive every few seconds.

@@ -9,7 +9,6 @@ import structlog
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from adapters.tracing import TracedWrites
 from entrypoints import version
 from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
@@ -28,7 +27,7 @@ from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
 from entrypoints.relay import relay_in_background
 from entrypoints.settings import Settings
-from entrypoints.tracing import configure_tracing, fastapi_telemetry
+from entrypoints.tracing import TracedWrites, configure_tracing, fastapi_telemetry
 
 DESCRIPTION = """Users register and publish items that anyone can browse.
 
