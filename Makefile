@@ -34,6 +34,7 @@ test: install
 	scripts/ensure-chromium
 	scripts/ensure-redis
 	scripts/ensure-pgbouncer
+	scripts/ensure-prometheus
 	$(BIN)/pytest
 
 # `serve` migrates first (CATALOG_AUTO_MIGRATE, on by default), once.

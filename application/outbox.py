@@ -43,6 +43,8 @@ class OutboxRecord:
     aggregate_id: str
     payload: dict[str, Any]  # the event's fields, JSON-ready
     occurred_at: datetime
+    # The W3C trace context (traceparent, tracestate) of the request that wrote it, if traced.
+    trace_context: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 def outbox_record(event: DomainEvent, *, occurred_at: datetime) -> OutboxRecord:

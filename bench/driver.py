@@ -31,6 +31,7 @@ import httpx
 import psycopg
 
 from bench import database, shared
+from bench.otlp_sink import TRACED_ENV, start_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua"
@@ -68,10 +69,14 @@ def reference(module: str, name: str, port: int) -> App:
     return App(name, port, [*uvicorn, "--host", "127.0.0.1", "--port", str(port), *UVICORN])
 
 
-def catalog(workers: int, port: int) -> App:
+def catalog(workers: int, port: int, *, traced: bool = False) -> App:
+    """`catalog serve`; `traced`: with OpenTelemetry on, 10% sampled, to a discarding sink."""
     command = [str(BIN / "catalog"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     env = {"CATALOG_AUTO_MIGRATE": "false", "CATALOG_LOG_LEVEL": "WARNING"}
-    return App(f"catalog-{workers}w", port, [*command, "--workers", str(workers)], env)
+    name = f"catalog-{workers}w" + ("-traced" if traced else "")
+    return App(
+        name, port, [*command, "--workers", str(workers)], env | (TRACED_ENV if traced else {})
+    )
 
 
 def baseline(tree: str, port: int) -> App:
@@ -87,6 +92,7 @@ def all_apps() -> dict[str, App]:
         reference("ceiling", "ceiling", 8101),
         catalog(1, 8102),
         catalog(2, 8103),
+        catalog(1, 8107, traced=True),
         reference("tutorial", "tutorial", 8104),
         reference("sync_app", "sync", 8105),
     ]
@@ -321,6 +327,8 @@ def run(args: argparse.Namespace) -> None:
         os.environ.pop("CATALOG_NATS_URL", None)
     catalog_apps = all_apps()
     apps = [catalog_apps[name] for name in args.apps]
+    if any(app.env.keys() & TRACED_ENV.keys() for app in apps):
+        start_sink()
     before = environment()
     paths = asyncio.run(list_paths(args.out))
     os.environ["BENCH_LIST_PATHS"] = str(paths)

@@ -45,9 +45,10 @@ def _app(*, metrics: bool) -> FastAPI:
 
 async def _seed(app: FastAPI) -> None:
     container = app.state.container
-    user = await container.register_user()(
+    written = await container.register_user()(
         RegisterUserCommand(name="Bench", email="bench@example.com", password="bench password")
     )
+    user = written.value
     for n in range(20):
         command = CreateItemCommand(actor_id=user.id, name=f"item {n}", price=Decimal("9.99"))
         await container.create_item()(command)

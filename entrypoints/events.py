@@ -16,6 +16,7 @@ from entrypoints.container.options import stream_target
 from entrypoints.logging import configure_logging
 from entrypoints.relay import RelayNotConfigured, run_relay
 from entrypoints.settings import Settings
+from entrypoints.tracing import configure_tracing, trace_id_of
 
 
 def _require_nats(settings: Settings) -> str:
@@ -27,6 +28,7 @@ def _require_nats(settings: Settings) -> str:
 async def relay(settings: Settings, *, metrics_port: int | None, metrics_host: str) -> None:
     """Publishes the outbox until interrupted (SIGINT) or terminated (SIGTERM)."""
     _require_nats(settings)
+    configure_tracing()
     configure_logging(settings)
     container = build_container(settings)
     await start(container)
@@ -48,12 +50,15 @@ async def _until_terminated(work: Coroutine[Any, Any, None]) -> None:
 
 
 async def tail(settings: Settings, *, from_start: bool, limit: int | None) -> None:
-    """Prints each event's CloudEvent as one JSON line, as it arrives."""
+    """Prints each event's CloudEvent as one JSON line, as it arrives, with the trace id of
+    the request that caused it (`trace_id`, from its `traceparent`) when it was traced."""
     _require_nats(settings)
     printed = 0
     async with aclosing(tail_stream(stream_target(settings), from_start=from_start)) as events:
         async for _, event in events:
-            sys.stdout.write(orjson.dumps(event).decode() + "\n")
+            trace_id = trace_id_of(event)
+            line = event if trace_id is None else {"trace_id": trace_id, **event}
+            sys.stdout.write(orjson.dumps(line).decode() + "\n")
             sys.stdout.flush()
             printed += 1
             if printed == limit:

@@ -1,4 +1,5 @@
-"""Structured logs: JSON for machines, readable lines for people, the request id on each.
+"""Structured logs: JSON for machines, readable lines for people, the request id on each
+(and the trace and span ids, when tracing is on).
 
 The service logs through structlog (`structlog.get_logger(...)`); the standard library's
 loggers (uvicorn, SQLAlchemy, alembic) are rendered by the same processors, so every line on
@@ -14,6 +15,8 @@ from typing import Protocol, TextIO
 import orjson
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
+
+from adapters import tracing
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -49,6 +52,13 @@ def add_request_id(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     request_id = request_id_var.get()
     if request_id is not None:
         event["request_id"] = request_id
+    return event
+
+
+def add_trace_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    ids = tracing.current_ids()
+    if ids is not None:
+        event["trace_id"], event["span_id"] = ids
     return event
 
 
@@ -129,6 +139,8 @@ def configure_logging(settings: LoggingSettings) -> None:
         _IsoTimestamp(),
         mask_secrets,
     ]
+    if tracing.enabled():  # only then: a lookup per line otherwise spent for nothing
+        shared.insert(1, add_trace_ids)
     if as_json:
         shared.append(structlog.processors.format_exc_info)
     structlog.configure(

@@ -9,6 +9,7 @@ repository is an attribute named after its table (`uow.users`), made on first us
 
 from typing import Any, Self
 
+from adapters import tracing
 from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.repositories import REPOSITORIES, InMemoryRepository, InMemoryUserRepository
 from adapters.memory.tables import Changes, InMemoryDatabase
@@ -67,7 +68,7 @@ class InMemoryUnitOfWork:
         new = self.events[self._published :]
         self._db.committed_events.extend(new)
         if self._outbox_clock is not None:
-            self._db.outbox.extend(outbox_records(new, self._outbox_clock))
+            self._db.outbox.extend(tracing.stamp(outbox_records(new, self._outbox_clock)))
         self._published = len(self.events)
         self.committed = True
         self._changes.clear()

@@ -18,6 +18,8 @@ def subject(record: OutboxRecord, *, prefix: str) -> str:
 
 
 def cloudevent(record: OutboxRecord, *, source: str) -> dict[str, Any]:
+    """The event; with the trace context of the request that wrote it as the CloudEvents
+    distributed-tracing extension (`traceparent`, `tracestate`) when it was traced."""
     return {
         "specversion": SPEC_VERSION,
         "id": str(record.event_id),
@@ -27,6 +29,7 @@ def cloudevent(record: OutboxRecord, *, source: str) -> dict[str, Any]:
         "time": record.occurred_at.isoformat(),
         "datacontenttype": "application/json",
         "data": record.payload,
+        **record.trace_context,
     }
 
 

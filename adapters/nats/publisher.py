@@ -21,6 +21,7 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from nats.js.errors import APIError, NotFoundError
 
+from adapters import tracing
 from adapters.nats.cloudevents import CONTENT_TYPE, encode, subject
 from application.outbox import BrokerUnavailable, EventRejected, OutboxRecord
 
@@ -114,12 +115,14 @@ class JetStreamPublisher:
 
     async def _send(self, js: JetStreamContext, record: OutboxRecord) -> "asyncio.Future[PubAck]":
         headers = {"Nats-Msg-Id": str(record.event_id), "Content-Type": CONTENT_TYPE}
-        return await js.publish_async(
-            subject(record, prefix=self._target.subject_prefix),
-            encode(record, source=self._target.source),
-            wait_stall=None,  # a batch never fills the 4,000 pending acks: no wait, no yield
-            headers=headers,
-        )
+        destination = subject(record, prefix=self._target.subject_prefix)
+        with tracing.publish_span(record, destination=destination):
+            return await js.publish_async(
+                destination,
+                encode(record, source=self._target.source),
+                wait_stall=None,  # a batch never fills the 4,000 pending acks: no wait, no yield
+                headers=headers,
+            )
 
     async def _outcome(self, ack: "asyncio.Future[PubAck] | Exception") -> Exception | None:
         if isinstance(ack, Exception):

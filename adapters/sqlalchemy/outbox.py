@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from adapters import tracing
 from adapters.sqlalchemy.tables import outbox
 from application.outbox import OutboxRecord, outbox_records
 from application.ports import Clock
@@ -29,6 +30,7 @@ def outbox_row(record: OutboxRecord) -> dict[str, Any]:
         "aggregate_id": record.aggregate_id,
         "payload": record.payload,
         "occurred_at": record.occurred_at,
+        "trace_context": record.trace_context or None,
     }
 
 
@@ -49,4 +51,4 @@ class OutboxWriter:
     async def write(
         self, connection: AsyncConnection | AsyncSession, events: Sequence[DomainEvent]
     ) -> None:
-        await write_records(connection, outbox_records(events, self._clock))
+        await write_records(connection, tracing.stamp(outbox_records(events, self._clock)))

@@ -51,6 +51,7 @@ def _event(row: Row[Any]) -> PendingEvent:
         aggregate_id=row.aggregate_id,
         payload=row.payload,
         occurred_at=row.occurred_at,
+        trace_context=row.trace_context or {},
     )
     return PendingEvent(row.sequence, record)
 

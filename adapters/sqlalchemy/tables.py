@@ -131,6 +131,7 @@ outbox = Table(
     Column("published_at", INSTANT, nullable=True),
     Column("parked_at", INSTANT, nullable=True),  # could never be published: left aside
     Column("last_error", Text, nullable=True),
+    Column("trace_context", JSON, nullable=True),  # {traceparent, tracestate} of the writer
     # What the relay scans: the pending rows only, in order.
     Index(
         "ix_outbox_pending",

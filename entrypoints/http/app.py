@@ -27,6 +27,7 @@ from entrypoints.http.routers import auth, health, items, users
 from entrypoints.logging import configure_logging
 from entrypoints.relay import relay_in_background
 from entrypoints.settings import Settings
+from entrypoints.tracing import TracedWrites, configure_tracing, fastapi_telemetry
 
 DESCRIPTION = """Users register and publish items that anyone can browse.
 
@@ -117,6 +118,9 @@ def create_app(
     `container` to override providers with fakes."""
     settings = settings or Settings()
     container = container or build_container(settings)
+    provider = configure_tracing()  # before the logs: their lines then carry trace ids
+    if provider is not None:  # a span per use case around the write path
+        container.writes.set_provides(TracedWrites)
     configure_logging(settings)
     metrics = Metrics()
     app = FastAPI(
@@ -128,9 +132,7 @@ def create_app(
         openapi_url="/openapi.json",
         redirect_slashes=False,
         lifespan=_lifespan(container, settings, settle_gc=settle_gc, metrics=metrics),
-        # The service exports Prometheus metrics, not OpenTelemetry; without this, FastAPI
-        # looks up the global OTel providers on every request.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        telemetry=fastapi_telemetry(provider),  # type: ignore[arg-type]
     )
     app.state.container = container
     install_error_handlers(app)
