@@ -1,5 +1,5 @@
-"""The `catalog` command: serve, migrate, create-admin, openapi, relay, events tail (and
---version).
+"""The `catalog` command: serve, migrate, create-admin, openapi, relay, events tail, copy,
+dump, restore (and --version).
 
 Every failure an operator can cause (a bad argument or setting, an unreachable database, a
 duplicate email, a short password) ends in one line on standard error and a non-zero exit.
@@ -23,7 +23,7 @@ from application.registration import RegisterUserCommand
 from domain import rules
 from domain.errors import DomainError
 from domain.users import User, normalise_email
-from entrypoints import version
+from entrypoints import copy_commands, version
 from entrypoints.listening import listen_problem
 from entrypoints.settings import Settings
 
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     follow = tail.add_parser("tail", help="print events as they arrive (one JSON per line)")
     follow.add_argument("--all", action="store_true", help="start from the first event kept")
     follow.add_argument("--limit", type=int, help="stop after this many events")
+    copy_commands.add_parsers(commands)
     return parser
 
 
@@ -261,6 +262,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {
     "openapi": openapi,
     "relay": _run_async(relay_command),
     "events": _run_async(events_command),
+    **copy_commands.COMMANDS,
 }
 
 
