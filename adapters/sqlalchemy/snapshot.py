@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.canonical import Batch, Tally
+from adapters.sqlalchemy.migrations import sqlite_file
 from adapters.sqlalchemy.transfer import BATCH_ROWS, KEPT, TransferError, sequence_column
 from adapters.sqlalchemy.transfer_engine import describe, head_revision, revision, transfer_engine
 
@@ -28,6 +29,9 @@ class Snapshot:
     """`async with Snapshot(url) as source:` a Source (transfer.py) over a database."""
 
     def __init__(self, url: str) -> None:
+        path = sqlite_file(url)
+        if path is not None and not path.is_file():
+            raise TransferError(f"the source {path} does not exist")
         self.url = url
         self.engine = transfer_engine(url)
         self._connection: AsyncConnection | None = None
