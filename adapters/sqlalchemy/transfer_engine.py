@@ -48,7 +48,10 @@ def transfer_engine(url: str) -> AsyncEngine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
+    """As the service's (engine.py): WAL, so that a copy's read transaction holds up no
+    writer of the service's, and enforced foreign keys."""
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={round(STATEMENT_SECONDS * 1000)}")
     cursor.close()
