@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from domain.errors import DomainError
-from entrypoints import version
+from entrypoints import copy_commands, version
 from entrypoints.cli import database, events, serve
 from entrypoints.cli.common import Command, CommandError, describe, fail, one_line, run_async
 
@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_parsers(commands)
     database.add_parsers(commands)
     events.add_parsers(commands)
+    copy_commands.add_parsers(commands)
     return parser
 
 
@@ -39,6 +40,7 @@ COMMANDS: dict[str, Command] = {
     "openapi": serve.openapi,
     "relay": run_async(events.relay_command),
     "events": run_async(events.events_command),
+    **copy_commands.COMMANDS,
 }
 
 
