@@ -14,6 +14,7 @@ from typing import Protocol, Self, TypeVar
 from application.pagination import ItemFilter, PageRequest
 from domain.events import DomainEvent
 from domain.items import Item
+from domain.sessions import Session
 from domain.users import User
 
 
@@ -53,6 +54,7 @@ class UserRepository(Repository[User], Protocol):
 
 
 ItemRepository = Repository[Item]
+SessionRepository = Repository[Session]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +96,9 @@ class UnitOfWork(Protocol):
 
     @property
     def items(self) -> ItemRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
 
     @property
     def idempotency(self) -> IdempotencyStore: ...
@@ -143,6 +148,11 @@ class ItemReader(Reader[Item], Protocol):
 
     def stream(self, where: ItemFilter, *, batch_size: int) -> AsyncIterator[Item]:
         """Every matching item by id, fetched `batch_size` rows at a time."""
+
+
+class SessionReader(Reader[Session], Protocol):
+    async def page(self, page: PageRequest) -> list[Session]:
+        """At most `page.limit + 1` sessions by id, after `page.after`."""
 
 
 class PasswordHasher(Protocol):

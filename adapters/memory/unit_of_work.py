@@ -18,12 +18,14 @@ from application.ports import Clock
 from domain.errors import NotFound, VersionConflict
 from domain.events import DomainEvent
 from domain.items import Item
+from domain.sessions import Session
 
 
 class InMemoryUnitOfWork:
     # Typed for readers of this class; any registered table's repository works unnamed.
     users: InMemoryUserRepository
     items: InMemoryRepository[Item]
+    sessions: InMemoryRepository[Session]
 
     def __init__(self, database: InMemoryDatabase, *, outbox_clock: Clock | None = None) -> None:
         """With `outbox_clock`, committed events also go to `database.outbox`, stamped

@@ -18,10 +18,11 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 from sqlalchemy import Delete, Insert, Select, Table, Update, bindparam, delete, insert, select
 from sqlalchemy import update as update_
 
-from adapters.sqlalchemy.tables import items, users
+from adapters.sqlalchemy.tables import items, sessions, users
 from application.ports import Stored
-from domain.errors import DomainError, EmailAlreadyRegistered
+from domain.errors import DomainError, EmailAlreadyRegistered, VersionConflict
 from domain.items import Item
+from domain.sessions import Session
 from domain.users import User
 
 
@@ -128,3 +129,9 @@ USERS = register(
     EntityMapping("user", User, users, duplicate=lambda u: EmailAlreadyRegistered(u.email))
 )
 ITEMS = register(EntityMapping("item", Item, items))
+# A refresh token's hash is 256 random bits: a clash is a lost race, never two tokens alike.
+SESSIONS = register(
+    EntityMapping(
+        "session", Session, sessions, duplicate=lambda s: VersionConflict("session", s.id)
+    )
+)

@@ -167,3 +167,25 @@ login_failures = Table(
     Column("expires_at", Double, nullable=False),
     Index(None, "expires_at"),
 )
+
+# A login's session (domain/sessions.py): the current refresh token's SHA-256 (hex) is
+# found by the unique index; the spent one by its own, to tell reuse from an unknown token.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("refresh_hash", String(64), nullable=False),
+    Column("previous_hash", String(64), nullable=True),
+    Column("rotated_at", INSTANT, nullable=True),
+    Column("user_agent", String(255), nullable=True),
+    Column("created_at", INSTANT, nullable=False),
+    Column("last_used_at", INSTANT, nullable=False),
+    Column("expires_at", INSTANT, nullable=False),
+    Column("ended_at", INSTANT, nullable=True),
+    Column("version", Integer, nullable=False),
+    Index(None, "refresh_hash", unique=True),
+    Index(None, "previous_hash"),
+    Index(None, "user_id", "id"),
+    sqlite_autoincrement=True,
+)

@@ -28,12 +28,14 @@ from adapters.sqlalchemy.repositories import (
 )
 from domain.events import DomainEvent
 from domain.items import Item
+from domain.sessions import Session
 
 
 class SqlAlchemyUnitOfWork:
     # Typed for readers of this class; any registered table's repository works unnamed.
     users: SqlAlchemyUserRepository
     items: SqlAlchemyRepository[Item]
+    sessions: SqlAlchemyRepository[Session]
     idempotency: SqlAlchemyIdempotencyStore
 
     def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:

@@ -58,6 +58,7 @@ class Container(containers.DeclarativeContainer):
     uow = storage.provided.uow.call()
     users = storage.provided.users.call()
     items = storage.provided.items.call()
+    sessions = storage.provided.sessions.call()
     ping = storage.provided.ping.call()  # `await container.ping()`: StorageUnavailable if down
     migrate = storage.provided.migrate.call()  # `await container.migrate()`
     pool = storage.provided.pool.call()  # a PoolStatus, now

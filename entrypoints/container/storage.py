@@ -14,7 +14,12 @@ from dependency_injector import containers, providers
 from limits.aio.storage import MemoryStorage as MemoryCounters
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.memory import InMemoryDatabase, InMemoryItemReader, InMemoryUserReader
+from adapters.memory import (
+    InMemoryDatabase,
+    InMemoryItemReader,
+    InMemoryReader,
+    InMemoryUserReader,
+)
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.sqlalchemy.asyncpg_rows import AsyncpgRows
 from adapters.sqlalchemy.counters import SqlAlchemyCounterStorage
@@ -22,13 +27,15 @@ from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.dialect import Dialect
 from adapters.sqlalchemy.engine import DatabaseTimeouts, create_engine
 from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
+from adapters.sqlalchemy.mapping import SESSIONS
 from adapters.sqlalchemy.outbox import OutboxWriter
-from adapters.sqlalchemy.readers import SqlAlchemyItemReader, SqlAlchemyUserReader
+from adapters.sqlalchemy.readers import SqlAlchemyItemReader, SqlAlchemyReader, SqlAlchemyUserReader
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from adapters.sqlalchemy.rows import CoreRows, RowSource
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.ports import Clock
 from application.storage import PoolStatus
+from domain.sessions import Session
 from entrypoints.container import options
 from entrypoints.settings import Settings
 
@@ -52,6 +59,9 @@ class InMemoryStorage(containers.DeclarativeContainer):
     )
     users = providers.Singleton(InMemoryUserReader, database)
     items = providers.Singleton(InMemoryItemReader, database)
+    sessions: providers.Singleton[InMemoryReader[Session]] = providers.Singleton(
+        InMemoryReader, database, SESSIONS.name
+    )
     ping = providers.Coroutine(_nothing)
     migrate = providers.Coroutine(_nothing)
     pool = providers.Factory(PoolStatus)
@@ -113,6 +123,7 @@ class SqlStorage(containers.DeclarativeContainer):
     uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database, outbox=outbox)
     users = providers.Singleton(SqlAlchemyUserReader, rows)
     items = providers.Singleton(SqlAlchemyItemReader, rows)
+    sessions = providers.Singleton(SqlAlchemyReader, SESSIONS, rows)
     ping = providers.Coroutine(_ping, database)
     migrate = providers.Coroutine(_migrate, database)
     pool = providers.Callable(Database.pool_status, database)

@@ -6,13 +6,16 @@ A new entity registers itself with one `register(EntityContract(...))`; the suit
 for an entity mapped in adapters/sqlalchemy/mapping.py that has not registered here.
 """
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from application.pagination import ItemFilter, PageRequest
 from application.ports import Reader, Repository, Stored, UnitOfWork
 from domain.items import Item
+from domain.sessions import Session
 from domain.users import User
 from tests.support.backends import Backend
 from tests.support.data import NOW, new_item, new_user, unique
@@ -73,5 +76,36 @@ register(
         repository=lambda tx: tx.items,
         reader=lambda backend: backend.items,
         page=_items_page,
+    )
+)
+
+
+def _hash() -> str:
+    return hashlib.sha256(unique("token").encode()).hexdigest()
+
+
+async def _session(tx: UnitOfWork) -> Session:
+    user = await tx.users.add(new_user())
+    return Session.open(
+        user_id=user.id,
+        refresh_hash=_hash(),
+        user_agent="curl/8",
+        now=NOW,
+        lifetime=timedelta(days=90),
+    )
+
+
+async def _sessions_page(backend: Backend, page: PageRequest) -> list[Session]:
+    return await backend.sessions.page(page)
+
+
+register(
+    EntityContract(
+        name="sessions",
+        make=_session,
+        change=lambda session: session.rotate(refresh_hash=_hash(), now=NOW),
+        repository=lambda tx: tx.sessions,
+        reader=lambda backend: backend.sessions,
+        page=_sessions_page,
     )
 )

@@ -61,7 +61,14 @@ def tables(url: str) -> set[str]:
 
 def test_upgrade_head_from_empty_then_no_drift(empty_url: str) -> None:
     command.upgrade(alembic_config(empty_url), "head")
-    assert tables(empty_url) == {"users", "items", "outbox", "idempotency_keys", "login_failures"}
+    assert tables(empty_url) == {
+        "users",
+        "items",
+        "sessions",
+        "outbox",
+        "idempotency_keys",
+        "login_failures",
+    }
     assert drift(empty_url) == []
 
 

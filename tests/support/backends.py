@@ -15,7 +15,7 @@ from adapters.sqlalchemy.dialect import Pooler
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.listen import PollingWakeup, PostgresWakeup
 from application.outbox import OutboxStore
-from application.ports import ItemReader, UnitOfWorkFactory, UserReader
+from application.ports import ItemReader, SessionReader, UnitOfWorkFactory, UserReader
 from application.storage import PoolStatus
 from entrypoints.container import Container, build_container, options, start, stop
 from entrypoints.settings import Settings
@@ -42,6 +42,7 @@ class Backend:
     uow: UnitOfWorkFactory
     users: UserReader
     items: ItemReader
+    sessions: SessionReader
     counters: Storage
     outbox: OutboxStore | None  # the relay's side (SQL only)
 
@@ -81,6 +82,7 @@ async def open_backend(
         uow=container.uow(),
         users=container.users(),
         items=container.items(),
+        sessions=container.sessions(),
         counters=container.counters(),
         outbox=container.relay_store(),
     )
