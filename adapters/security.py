@@ -1,7 +1,10 @@
 """Password hashing with argon2id and access tokens with PyJWT."""
 
 import asyncio
+import hashlib
+import secrets
 import time
+from collections.abc import Sequence
 
 import jwt
 from argon2 import PasswordHasher as _Argon2
@@ -48,41 +51,68 @@ class Argon2PasswordHasher:
 
 
 class JwtTokenService:
-    """HS256 tokens carrying sub, exp, iat, iss and aud; only HS256 is accepted back."""
+    """HS256 access tokens (RFC 9068: header `typ: at+jwt`) carrying sub, sid, jti, exp,
+    iat, nbf, iss and aud. `secret` signs; `previous` secrets still verify, each chosen by
+    the `kid` in the header, so keys rotate without logging anyone out. Only HS256 is
+    accepted back."""
 
     ALGORITHM = "HS256"
+    TYPE = "at+jwt"
+    REQUIRED = ("sub", "sid", "jti", "exp", "iat", "nbf", "iss", "aud")
 
     def __init__(
-        self, *, secret: str, ttl_seconds: int, issuer: str = "catalog", audience: str = "catalog"
+        self,
+        *,
+        secret: str,
+        ttl_seconds: int,
+        previous: Sequence[str] = (),
+        issuer: str = "catalog",
+        audience: str = "catalog",
     ) -> None:
-        if len(secret.encode()) < 32:
-            raise ValueError("the JWT secret must be at least 32 bytes")
+        if any(len(key.encode()) < 32 for key in (secret, *previous)):
+            raise ValueError("a JWT secret must be at least 32 bytes")
         if ttl_seconds < 1:
             raise ValueError("the token lifetime must be positive")
-        self._secret, self._ttl = secret, ttl_seconds
+        self._kid, self._secret, self._ttl = key_id(secret), secret, ttl_seconds
+        self._keys = {key_id(key): key for key in (*previous, secret)}
         self._issuer, self._audience = issuer, audience
 
-    def issue(self, user_id: int) -> AccessToken:
+    def issue(self, user_id: int, *, session_id: int) -> AccessToken:
         now = int(time.time())
         claims = {
             "sub": str(user_id),
+            "sid": str(session_id),
+            "jti": secrets.token_urlsafe(16),
             "iat": now,
+            "nbf": now,
             "exp": now + self._ttl,
             "iss": self._issuer,
             "aud": self._audience,
         }
-        return AccessToken(jwt.encode(claims, self._secret, algorithm=self.ALGORITHM), self._ttl)
+        headers = {"typ": self.TYPE, "kid": self._kid}
+        token = jwt.encode(claims, self._secret, algorithm=self.ALGORITHM, headers=headers)
+        return AccessToken(token, self._ttl)
 
     def subject(self, token: str) -> int:
         try:
+            header = jwt.get_unverified_header(token)
+            secret = self._keys.get(str(header.get("kid")))
+            if secret is None or header.get("typ") != self.TYPE:
+                raise InvalidCredentials()
             claims = jwt.decode(
                 token,
-                self._secret,
+                secret,
                 algorithms=[self.ALGORITHM],
                 issuer=self._issuer,
                 audience=self._audience,
-                options={"require": ["sub", "exp", "iat", "iss", "aud"]},
+                options={"require": list(self.REQUIRED)},
             )
+            int(claims["sid"])
             return int(claims["sub"])
-        except (jwt.PyJWTError, ValueError):
+        except (jwt.PyJWTError, ValueError, TypeError):
             raise InvalidCredentials() from None
+
+
+def key_id(secret: str) -> str:
+    """A key's public name: the start of its SHA-256 (the secret cannot be read back)."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]

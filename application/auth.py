@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from application.ports import AccessToken, PasswordHasher, TokenService, UserReader
+from application.ports import PasswordHasher, UserReader
 from application.throttling import LoginThrottle
+from application.tokens import OpenSession, TokenPair
 from domain.errors import InvalidCredentials, InvariantViolated, TooManyAttempts
 from domain.users import normalise_email
 
@@ -13,11 +14,13 @@ class AuthenticateCommand:
     email: str
     password: str = field(repr=False)
     address: str | None = None  # the client's, for throttling
+    user_agent: str | None = None  # shown in the list of sessions
 
 
 class Authenticate:
-    """Issues a token for an active user whose password matches. An unknown email, a
-    wrong password and an inactive user fail alike, at the cost of one hash check.
+    """Opens a session (an access and a refresh token) for an active user whose password
+    matches. An unknown email, a wrong password and an inactive user fail alike, at the
+    cost of one hash check.
     After too many failures for the account or from the address, attempts are refused
     (429) without checking the password, until the window ends; a success clears the
     account's failures."""
@@ -27,13 +30,13 @@ class Authenticate:
         *,
         users: UserReader,
         hasher: PasswordHasher,
-        tokens: TokenService,
+        sessions: OpenSession,
         throttle: LoginThrottle,
     ) -> None:
-        self._users, self._hasher, self._tokens = users, hasher, tokens
+        self._users, self._hasher, self._sessions = users, hasher, sessions
         self._throttle = throttle
 
-    async def __call__(self, cmd: AuthenticateCommand) -> AccessToken:
+    async def __call__(self, cmd: AuthenticateCommand) -> TokenPair:
         try:
             email = normalise_email(cmd.email)
         except InvariantViolated:
@@ -49,4 +52,4 @@ class Authenticate:
             await self._throttle.failed(account=email, address=cmd.address)
             raise InvalidCredentials()
         await self._throttle.succeeded(account=user.email)
-        return self._tokens.issue(user.id)
+        return await self._sessions(user.id, user_agent=cmd.user_agent)

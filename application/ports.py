@@ -174,7 +174,7 @@ class AccessToken:
 
 
 class TokenService(Protocol):
-    def issue(self, user_id: int) -> AccessToken: ...
+    def issue(self, user_id: int, *, session_id: int) -> AccessToken: ...
 
     def subject(self, token: str) -> int:
         """The user id the token was issued for; InvalidCredentials if it is not valid."""

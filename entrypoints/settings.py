@@ -22,7 +22,12 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     jwt_secret: SecretStr | None = None
-    access_token_ttl_seconds: int = Field(default=1800, ge=60, le=86_400)
+    # Secrets that signed earlier tokens, comma-separated: they still verify (by `kid`).
+    jwt_previous_secrets: SecretStr | None = None
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    # A session lapses when unused this long, and at its absolute lifetime whatever the use.
+    session_idle_days: int = Field(default=14, ge=1, le=365)
+    session_lifetime_days: int = Field(default=90, ge=1, le=3650)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     auto_migrate: bool = True
@@ -121,6 +126,17 @@ class Settings(BaseSettings):
     def jwt_secret_configured(self) -> bool:
         return self.jwt_secret is not None
 
+    @field_validator("jwt_previous_secrets")
+    @classmethod
+    def _each_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and any(len(k.encode()) < 32 for k in _split(value)):
+            raise ValueError("each must be at least 32 bytes")
+        return value
+
+    def verifying_secrets(self) -> tuple[str, ...]:
+        """The previous secrets, which verify tokens but sign none."""
+        return () if self.jwt_previous_secrets is None else _split(self.jwt_previous_secrets)
+
     def signing_secret(self) -> str:
         """The configured secret, or a fresh one for this process (callers warn)."""
         if self.jwt_secret is not None:
@@ -134,3 +150,7 @@ def _checked(rule: Callable[[str], str], value: str) -> str:
         return rule(value)
     except InvariantViolated as error:
         raise ValueError(error.message) from None
+
+
+def _split(secrets_: SecretStr) -> tuple[str, ...]:
+    return tuple(key.strip() for key in secrets_.get_secret_value().split(",") if key.strip())

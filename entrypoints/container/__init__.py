@@ -23,6 +23,7 @@ from application.idempotency import IdempotencyKeys
 from application.items import CreateItem, DeleteItem, ExportItems, GetItem, ListItems, UpdateItem
 from application.registration import CreateAdmin, RegisterUser
 from application.relay import Relay
+from application.tokens import OpenSession
 from application.users import DeleteUser, GetUser, ListUsers, UpdateUser
 from application.writes import Writes
 from entrypoints.container import lifecycle, options
@@ -71,6 +72,7 @@ class Container(containers.DeclarativeContainer):
         # A Singleton: without a configured secret, each call would make a new one.
         secret=settings.provided.signing_secret.call(),
         ttl_seconds=settings.provided.access_token_ttl_seconds,
+        previous=settings.provided.verifying_secrets.call(),
     )
 
     redis = providers.Resource(_redis, url=settings.provided.redis_url)
@@ -83,9 +85,6 @@ class Container(containers.DeclarativeContainer):
         window_seconds=settings.provided.login_window_seconds,
     )
 
-    authenticate = providers.Singleton(
-        Authenticate, users=users, hasher=hasher, tokens=tokens, throttle=throttle
-    )
     idempotency_keys = providers.Singleton(
         IdempotencyKeys,
         uow=uow,
@@ -93,6 +92,16 @@ class Container(containers.DeclarativeContainer):
         abandoned_after=providers.Callable(options.claim_lapse, settings),
     )
     writes = providers.Singleton(Writes, uow=uow, keys=idempotency_keys)
+    open_session = providers.Singleton(
+        OpenSession,
+        writes=writes,
+        tokens=tokens,
+        clock=clock,
+        lifetime=providers.Callable(options.days, settings.provided.session_lifetime_days),
+    )
+    authenticate = providers.Singleton(
+        Authenticate, users=users, hasher=hasher, sessions=open_session, throttle=throttle
+    )
     register_user = providers.Singleton(RegisterUser, writes=writes, hasher=hasher, clock=clock)
     create_admin = providers.Singleton(
         CreateAdmin, writes=writes, users=users, hasher=hasher, clock=clock

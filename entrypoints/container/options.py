@@ -59,3 +59,7 @@ def claim_lapse(settings: Settings) -> timedelta:
         + 5 * settings.db_statement_timeout_seconds
     )
     return timedelta(seconds=max(30.0, 2 * create))
+
+
+def days(count: int) -> timedelta:
+    return timedelta(days=count)

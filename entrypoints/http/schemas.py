@@ -133,6 +133,7 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"]
     expires_in: int
+    refresh_token: str  # opaque; spent by `grant_type=refresh_token`
 
 
 class Problem(BaseModel):

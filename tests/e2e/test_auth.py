@@ -39,11 +39,14 @@ async def test_a_token_is_issued_for_the_right_password(api: Api) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 1800
+    assert body["expires_in"] == 900  # 15 minutes
     assert response.headers["cache-control"] == "no-store"
     claims = jwt.decode(body["access_token"], SECRET, algorithms=["HS256"], audience="catalog")
     assert claims["sub"] == str(user_id)
-    assert claims["exp"] - claims["iat"] == 1800
+    assert claims["exp"] - claims["iat"] == 900
+    assert jwt.get_unverified_header(body["access_token"])["typ"] == "at+jwt"
+    assert {"sid", "jti", "nbf"} <= set(claims)
+    assert len(body["refresh_token"]) >= 43  # 256 random bits, base64url
 
 
 async def test_wrong_password_and_unknown_email_look_the_same(api: Api) -> None:

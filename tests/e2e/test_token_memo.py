@@ -19,7 +19,7 @@ class CountingTokens:
         self.valid: set[str] = set()
         self.checks = 0
 
-    def issue(self, user_id: int) -> AccessToken:
+    def issue(self, user_id: int, *, session_id: int = 1) -> AccessToken:
         token = jwt.encode({"sub": str(user_id), "exp": int(time.time()) + 600}, KEY)
         self.valid.add(token)
         return AccessToken(token, 600)

@@ -70,7 +70,7 @@ async def test_every_route_answers_503_when_the_database_is_unreachable(
 ) -> None:
     app, container = build_app(settings_for(UNREACHABLE, auto_migrate=False, log_level="INFO"))
     async with _client(app) as (client, probe):
-        token = container.tokens().issue(1).token
+        token = container.tokens().issue(1, session_id=1).token
         auth = {"Authorization": f"Bearer {token}"}
         for method, path, kw in ROUTES:
             response = await client.request(method, path, headers=auth, **kw)

@@ -89,10 +89,17 @@ class FakeTokenService:
     PREFIX = "token-for-"
     TTL = 1800
 
-    def issue(self, user_id: int) -> AccessToken:
-        return AccessToken(f"{self.PREFIX}{user_id}", self.TTL)
+    def issue(self, user_id: int, *, session_id: int) -> AccessToken:
+        return AccessToken(f"{self.PREFIX}{user_id}.{session_id}", self.TTL)
 
     def subject(self, token: str) -> int:
-        if not token.startswith(self.PREFIX) or not token[len(self.PREFIX) :].isdigit():
+        return self._claims(token)[0]
+
+    def session(self, token: str) -> int:
+        return self._claims(token)[1]
+
+    def _claims(self, token: str) -> tuple[int, int]:
+        user, _, session = token.removeprefix(self.PREFIX).partition(".")
+        if not token.startswith(self.PREFIX) or not (user.isdigit() and session.isdigit()):
             raise InvalidCredentials()
-        return int(token[len(self.PREFIX) :])
+        return int(user), int(session)

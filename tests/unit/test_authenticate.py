@@ -1,16 +1,20 @@
 """Authenticate: every failure looks alike and costs one password check; too many
 failures per account or per address are refused without one."""
 
+from datetime import timedelta
+
 import pytest
 from limits.aio.storage import MemoryStorage
 
 from adapters.throttle import LimitsLoginThrottle
 from application.auth import Authenticate, AuthenticateCommand
+from application.tokens import OpenSession, refresh_hash
 from domain.errors import InvalidCredentials, TooManyAttempts
 from tests.unit.conftest import PASSWORD, World
 from tests.unit.fakes import FakeTokenService, unique_email
 
 PER_ACCOUNT, PER_ADDRESS, WINDOW = 3, 5, 60
+LIFETIME = timedelta(days=90)
 
 
 @pytest.fixture
@@ -18,8 +22,11 @@ def authenticate(world: World) -> Authenticate:
     throttle = LimitsLoginThrottle(
         MemoryStorage(), per_account=PER_ACCOUNT, per_address=PER_ADDRESS, window_seconds=WINDOW
     )
+    sessions = OpenSession(
+        writes=world.writes, tokens=FakeTokenService(), clock=world.clock, lifetime=LIFETIME
+    )
     return Authenticate(
-        users=world.users, hasher=world.hasher, tokens=FakeTokenService(), throttle=throttle
+        users=world.users, hasher=world.hasher, sessions=sessions, throttle=throttle
     )
 
 
@@ -32,18 +39,28 @@ async def test_the_right_password_gets_a_token_for_the_user(
     world: World, authenticate: Authenticate
 ) -> None:
     ada = await world.user()
-    token = await authenticate(
+    pair = await authenticate(
         AuthenticateCommand(email=f" {ada.email.upper()} ", password=PASSWORD)
     )
-    assert FakeTokenService().subject(token.token) == ada.id
-    assert token.expires_in == FakeTokenService.TTL
+    assert FakeTokenService().subject(pair.access.token) == ada.id
+    assert pair.access.expires_in == FakeTokenService.TTL
     assert world.hasher.verifies == 1
 
 
-async def test_logging_in_writes_nothing(world: World, authenticate: Authenticate) -> None:
+async def test_logging_in_opens_a_session_that_keeps_only_the_refresh_tokens_hash(
+    world: World, authenticate: Authenticate
+) -> None:
     ada = await world.user()
-    await authenticate(AuthenticateCommand(email=ada.email, password=PASSWORD))
-    assert (world.uow.commits, world.events) == (0, [])
+    pair = await authenticate(
+        AuthenticateCommand(email=ada.email, password=PASSWORD, user_agent="curl/8")
+    )
+    assert (world.uow.commits, world.events) == (1, [])
+    (session,) = world.db.sessions.values()
+    assert FakeTokenService().session(pair.access.token) == session.id
+    assert (session.user_id, session.user_agent) == (ada.id, "curl/8")
+    assert session.refresh_hash == refresh_hash(pair.refresh) != pair.refresh
+    assert len(pair.refresh) >= 43  # 256 bits, base64url
+    assert session.expires_at == world.clock.now() + LIFETIME
 
 
 @pytest.mark.parametrize(
@@ -112,7 +129,7 @@ async def test_too_many_failures_from_one_address_are_refused_for_every_account(
         await authenticate(
             AuthenticateCommand(email=ada.email, password=PASSWORD, address="10.0.0.7")
         )
-    token = await authenticate(
+    pair = await authenticate(
         AuthenticateCommand(email=ada.email, password=PASSWORD, address="10.0.0.8")
     )
-    assert FakeTokenService().subject(token.token) == ada.id
+    assert FakeTokenService().subject(pair.access.token) == ada.id

@@ -30,12 +30,19 @@ async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request
 ) -> Response:
     """Exchange an email (`username`) and password for a bearer token."""
-    token = await container(request).authenticate()(
+    pair = await container(request).authenticate()(
         AuthenticateCommand(
             email=form.username,
             password=form.password,
             address=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
         )
     )
-    body = {"access_token": token.token, "token_type": "bearer", "expires_in": token.expires_in}
+    token = pair.access
+    body = {
+        "access_token": token.token,
+        "token_type": "bearer",
+        "expires_in": token.expires_in,
+        "refresh_token": pair.refresh,
+    }
     return Response(dumps(body), 200, {"Cache-Control": "no-store"}, media_type=JSON)
