@@ -16,7 +16,7 @@ import httpx
 CATALOG = str(Path(sys.executable).with_name("catalog"))
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "process-tests-signing-secret-of-32-bytes-or-more"
-READY_TIMEOUT = 30.0
+READY_TIMEOUT = 90.0  # two workers importing the app on a loaded 2-core machine took over 30 s
 
 
 def free_port() -> int:
