@@ -158,3 +158,17 @@ def test_a_long_email_on_a_failed_login_is_no_500(client: httpx.Client) -> None:
 def test_the_log_holds_no_traceback(served: Served, client: httpx.Client) -> None:
     client.get("/items", params={"cursor": _cursor(["id", 2**31, None])})
     assert "Traceback" not in served.log_text()
+
+
+def test_every_response_says_nosniff_and_personal_data_is_not_stored(
+    client: httpx.Client,
+) -> None:
+    me = client.get("/users/me", headers=_user(client))
+    assert me.status_code == 200
+    assert me.headers["x-content-type-options"] == "nosniff"
+    assert me.headers["cache-control"] == "no-store"
+    listed = client.get("/items")
+    assert listed.headers["x-content-type-options"] == "nosniff"
+    assert "cache-control" not in listed.headers  # public: caches may keep it
+    refused = client.get("/items", params={"limit": "0"})
+    assert refused.headers["x-content-type-options"] == "nosniff"
