@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from application.ports import AccessToken
 from domain.errors import InvalidCredentials
+from domain.rules import ID_MAX
 
 OWASP_MEMORY_KIB = 19 * 1024
 OWASP_TIME_COST = 2
@@ -48,6 +49,16 @@ class Argon2PasswordHasher:
         except (VerificationError, InvalidHashError):
             return False
         return password_hash is not None
+
+
+def _user_id(subject: object) -> int:
+    """A subject as `issue` writes one: an id in ASCII digits, within what storage holds
+    (int() also reads other scripts' digits, spaces and signs)."""
+    if isinstance(subject, str) and subject.isascii() and subject.isdigit():
+        user_id = int(subject)
+        if 1 <= user_id <= ID_MAX and subject == str(user_id):
+            return user_id
+    raise ValueError(subject)
 
 
 class JwtTokenService:
@@ -108,7 +119,7 @@ class JwtTokenService:
                 options={"require": list(self.REQUIRED)},
             )
             int(claims["sid"])
-            return int(claims["sub"])
+            return _user_id(claims["sub"])
         except (jwt.PyJWTError, ValueError, TypeError):
             raise InvalidCredentials() from None
 

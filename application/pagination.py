@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Generic, Protocol, TypeVar
 
 from domain.errors import InvariantViolated
 from domain.items import check_price
+from domain.rules import ID_MAX
 
 T = TypeVar("T")
 
@@ -24,6 +26,7 @@ E = TypeVar("E", bound=_Identified)
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 100
 OFFSET_MAX = 10_000
+_PRICE_TEXT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")  # as Keyset.encode writes one
 
 
 class Sort(StrEnum):
@@ -50,28 +53,43 @@ class Keyset:
     price: Decimal | None = None
 
     def encode(self) -> str:
-        payload = [self.sort.value, self.id, None if self.price is None else str(self.price)]
+        payload = [self.sort.value, self.id, None if self.price is None else f"{self.price:f}"]
         raw = json.dumps(payload, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
     def decode(cls, cursor: str, *, sort: Sort) -> "Keyset":
+        """The keyset a cursor names. A cursor is the client's to forge: only an id storage
+        can hold and a price written in ASCII digits, within the price's bounds, pass."""
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             sort_value, key, price = json.loads(raw)
-            keyset = cls(Sort(sort_value), int(key), None if price is None else Decimal(price))
+            keyset = cls(Sort(sort_value), _id(key), _price(price))
         except (ValueError, TypeError, binascii.Error, ArithmeticError, RecursionError):
             raise InvariantViolated("cursor", "is not a valid cursor") from None
-        if keyset.price is not None:
-            try:
-                check_price(keyset.price)
-            except InvariantViolated:
-                raise InvariantViolated("cursor", "is not a valid cursor") from None
         if keyset.sort is not sort:
             raise InvariantViolated("cursor", "was made for another sort order")
         if (sort.key == "price") != (keyset.price is not None):
             raise InvariantViolated("cursor", "is not a valid cursor")
         return keyset
+
+
+def _id(key: object) -> int:
+    if type(key) is not int or not 1 <= key <= ID_MAX:
+        raise ValueError(key)
+    return key
+
+
+def _price(price: object) -> Decimal | None:
+    """The checked price (check_price's value, not the text again), or None."""
+    if price is None:
+        return None
+    if not isinstance(price, str) or not _PRICE_TEXT.fullmatch(price):
+        raise ValueError(price)
+    try:
+        return check_price(Decimal(price))
+    except InvariantViolated:
+        raise ValueError(price) from None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ from domain.errors import InvariantViolated
 
 NAME_MAX = 100
 UNSAVED = 0  # the id of an entity not yet persisted; storage assigns ids from 1
+ID_MAX = 2**31 - 1  # the largest id storage holds: ids are INTEGER columns
 _ALLOWED_IN_TEXT = frozenset("\n\r\t")
 E = TypeVar("E", bound="DataclassInstance")
 # Field metadata of a value never kept outside storage, such as a password hash.

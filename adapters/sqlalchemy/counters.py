@@ -6,6 +6,7 @@ window ends. An increment is one upsert that starts a new window when the old on
 ended; each new window sweeps away some ended ones. Only the fixed-window strategy is supported.
 """
 
+import hashlib
 import time
 
 from limits.aio.storage import Storage
@@ -19,6 +20,13 @@ from adapters.sqlalchemy.tables import login_failures
 
 _row = login_failures.c
 SWEEP_BATCH = 500
+KEY_MAX = 512  # what the column holds (login_failures.key); longer keys count by digest
+
+
+def _bounded(key: str) -> str:
+    if len(key.encode()) <= KEY_MAX:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 class SqlAlchemyCounterStorage(Storage):
@@ -35,6 +43,7 @@ class SqlAlchemyCounterStorage(Storage):
 
     @translating
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        key = _bounded(key)
         now = time.time()
         ended = _row.expires_at <= now
         new = self._insert(login_failures).values(key=key, hits=amount, expires_at=now + expiry)
@@ -64,6 +73,7 @@ class SqlAlchemyCounterStorage(Storage):
 
     @translating
     async def get(self, key: str) -> int:
+        key = _bounded(key)
         query = select(_row.hits).where(_row.key == key, _row.expires_at > time.time())
         async with self._engine.connect() as connection:
             hits: int | None = (await connection.execute(query)).scalar_one_or_none()
@@ -71,6 +81,7 @@ class SqlAlchemyCounterStorage(Storage):
 
     @translating
     async def get_expiry(self, key: str) -> float:
+        key = _bounded(key)
         now = time.time()
         query = select(_row.expires_at).where(_row.key == key, _row.expires_at > now)
         async with self._engine.connect() as connection:
@@ -92,5 +103,6 @@ class SqlAlchemyCounterStorage(Storage):
 
     @translating
     async def clear(self, key: str) -> None:
+        key = _bounded(key)
         async with self._engine.begin() as connection:
             await connection.execute(delete(login_failures).where(_row.key == key))

@@ -16,6 +16,7 @@ from adapters.sqlalchemy.mapping import ITEMS, USERS, E, EntityMapping
 from adapters.sqlalchemy.rows import RowSource
 from application.pagination import ItemFilter, PageRequest
 from domain.items import Item
+from domain.rules import ID_MAX
 from domain.users import User
 
 
@@ -27,6 +28,8 @@ class SqlAlchemyReader(Generic[E]):
         self._rows = rows
 
     async def get(self, key: int, /) -> E | None:
+        if not 1 <= key <= ID_MAX:  # no row has it, and the driver would refuse it
+            return None
         return await self._one(self._mapping.get, key)
 
     async def page(self, page: PageRequest) -> list[E]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.mapping import MAPPINGS, USERS, E, EntityMapping
 from domain.errors import NotFound, VersionConflict
+from domain.rules import ID_MAX
 from domain.users import User
 
 _UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE"})
@@ -45,6 +46,8 @@ class SqlAlchemyRepository(Generic[E]):
         return mapping.with_id(entity, result.scalar_one())
 
     async def get(self, key: int, /) -> E | None:
+        if not 1 <= key <= ID_MAX:  # no row has it, and the driver would refuse it
+            return None
         return await self._one(self._mapping.get, key)
 
     async def update(self, entity: E, *, expected_version: int) -> None:

@@ -1,16 +1,15 @@
 """The API's field types: each bounded as strictly as the domain checks it, and documented
 with the pattern that says so (the domain checks with its own messages)."""
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from domain.items import DESCRIPTION_MAX, PRICE_MAX
 from domain.rules import NAME_MAX
 from domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
-
-ID_MAX = 2**31 - 1  # the largest id storage holds: ids are INTEGER columns
 
 # The patterns say in the document what the domain checks (domain/rules.py, users.py):
 # no control characters (Unicode category Cc) in names, none but tab and line breaks in
@@ -25,6 +24,38 @@ NAME_CONTAINS_PATTERN = rf"^[^{_CC}]*$"  # no name holds a control character
 DESCRIPTION_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 PRICE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]+={0,2}$"
+
+
+_CENT = Decimal("0.01")
+# A price as text: ASCII digits (str.isdigit and Decimal take any script's), an optional
+# sign so that a negative one is told it is below 0, no exponent, no spaces.
+_PRICE_TEXT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
+_EXPONENT_MIN, _EXPONENT_MAX = -20, 20  # a JSON number's (exact: see json_body.py)
+
+
+def _price_input(value: Any) -> Any:
+    """What a price may be written as, before its bounds are checked: text as above, an
+    integer, or an exact decimal whose exponent is bounded (Decimal's arithmetic on
+    `1E-1000000` is slow, and a driver refuses it)."""
+    if isinstance(value, str):
+        if not _PRICE_TEXT.fullmatch(value):
+            raise ValueError("must be a decimal number in ASCII digits, such as 12.50")
+        return Decimal(value)
+    if isinstance(value, float):  # a caller that is not the HTTP edge (json_body.py)
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and not _bounded(value):
+        raise ValueError("must have at most 2 decimal places and at most 8 digits before them")
+    return value
+
+
+def _bounded(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and _EXPONENT_MIN <= exponent <= _EXPONENT_MAX
+
+
+def _in_cents(value: Decimal) -> Decimal:
+    """The checked value itself, in cents (`1.000` passed as 1 to 2 places: it is 1.00)."""
+    return abs(value.quantize(_CENT))
 
 
 def _documented(pattern: str) -> Any:
@@ -57,7 +88,9 @@ Description = Annotated[
 ]
 Price = Annotated[
     Decimal,
+    BeforeValidator(_price_input),
     Field(ge=0, le=PRICE_MAX, decimal_places=2, allow_inf_nan=False),
+    AfterValidator(_in_cents),
     WithJsonSchema(PRICE_SCHEMA, mode="validation"),
 ]
 NameContains = Annotated[

@@ -18,6 +18,7 @@ from application.writes import Written
 from domain.errors import InvariantViolated
 
 T = TypeVar("T")
+SCOPE_MAX = 200  # what storage holds (idempotency_keys.scope)
 _SANE_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as the IETF draft suggests
 _DESCRIPTION = (
     "Makes a retry safe: a request repeated with the same key and the same body gets the "
@@ -51,6 +52,8 @@ def idempotency_key(
         raise InvariantViolated(HEADER, "must be 1 to 255 visible ASCII characters")
     digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
     scope = f"{request.method} {request.url.path.rstrip('/')} {caller}"
+    if len(scope) > SCOPE_MAX:  # the caller is bounded (an id, a canonical address)
+        raise InvariantViolated(HEADER, "cannot be used on this request")
     return IdempotencyKey(scope=scope, key=raw, fingerprint=digest)
 
 

@@ -11,8 +11,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from application.pagination import LIMIT_DEFAULT, LIMIT_MAX, OFFSET_MAX, Sort
+from domain.rules import ID_MAX
 from entrypoints.http.fields import (
-    ID_MAX,
     Cursor,
     Description,
     Email,

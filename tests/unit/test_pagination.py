@@ -18,7 +18,7 @@ def cursor_of(payload: object) -> str:
     "keyset",
     [
         Keyset(Sort.ID, 1),
-        Keyset(Sort.ID_DESC, 2**40),
+        Keyset(Sort.ID_DESC, 2**31 - 1),  # the largest id storage holds
         Keyset(Sort.PRICE, 7, Decimal("0.00")),
         Keyset(Sort.PRICE_DESC, 8, Decimal("99999999.99")),
     ],
@@ -47,6 +47,11 @@ GARBAGE_FOR_ID = [
     cursor_of(["id", "one", None]),
     cursor_of(["up", 1, None]),
     cursor_of(["id", 1, "2.00"]),
+    cursor_of(["id", 2**31, None]),  # past the INTEGER column
+    cursor_of(["id", 0, None]),
+    cursor_of(["id", True, None]),
+    cursor_of(["id", "1", None]),
+    cursor_of(["id", 1.0, None]),
 ]
 GARBAGE_FOR_PRICE = [
     cursor_of(["price", 1, None]),
@@ -54,6 +59,10 @@ GARBAGE_FOR_PRICE = [
     cursor_of(["price", 1, "-Infinity"]),
     cursor_of(["price", 1, "cheap"]),
     cursor_of(["price", 1, [1]]),
+    cursor_of(["price", 1, "0E-1000000"]),
+    cursor_of(["price", 1, "\u0661.00"]),
+    cursor_of(["price", 1, "1.001"]),
+    cursor_of(["price", 1, 1.5]),
 ]
 
 

@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.responses import Response
 
 from application.auth import Authenticate, AuthenticateCommand
+from entrypoints.http.clients import client_address
 from entrypoints.http.dependencies import container
 from entrypoints.http.representations import JSON, dumps
 from entrypoints.http.schemas import Problem, TokenOut
@@ -34,7 +35,7 @@ async def issue_token(
         AuthenticateCommand(
             email=form.username,
             password=form.password,
-            address=request.client.host if request.client else None,
+            address=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
     )

@@ -29,6 +29,7 @@ from application.pagination import (
 from domain.items import Item
 from entrypoints.http.dependencies import ActorId, container
 from entrypoints.http.idempotency import IDEMPOTENCY_DOC, answered, idempotency_key
+from entrypoints.http.json_body import ExactJsonRoute
 from entrypoints.http.representations import (
     ITEM,
     NDJSON,
@@ -41,7 +42,7 @@ from entrypoints.http.schemas import NameContains as SchemaNameContains
 from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, change, problems
 from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
-router = APIRouter(prefix="/items", tags=["items"])
+router = APIRouter(prefix="/items", tags=["items"], route_class=ExactJsonRoute)
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX)]
 _CHANGE = change(ItemOut, UpdateItem)
 

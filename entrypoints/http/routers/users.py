@@ -18,14 +18,16 @@ from application.users import (
     UpdateUser,
     UpdateUserCommand,
 )
+from entrypoints.http.clients import client_address
 from entrypoints.http.dependencies import ActorId, container
 from entrypoints.http.idempotency import IDEMPOTENCY_DOC, answered, idempotency_key
+from entrypoints.http.json_body import ExactJsonRoute
 from entrypoints.http.representations import USER, listing, user_body
 from entrypoints.http.schemas import UserCreate, UserOut, UserPatch, UserReplace
 from entrypoints.http.shared import ID_MAX, VERSIONED_WRITE, change, problems
 from entrypoints.http.versions import IF_NONE_MATCH, expected_version
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"], route_class=ExactJsonRoute)
 UserId = Annotated[int, Path(ge=1, le=ID_MAX)]
 _CHANGE = change(UserOut, UpdateUser)
 
@@ -50,9 +52,8 @@ async def register(body: UserCreate, request: Request) -> Response:
     command = RegisterUserCommand(name=body.name, email=body.email, password=body.password)
     # Anonymous: keys belong to the client address. The password stays out of the stored
     # fingerprint (a fast hash of it would outlive the request); the rest must match.
-    address = request.client.host if request.client else "unknown"
     fingerprint = body.model_dump(mode="json", exclude={"password"})
-    key = idempotency_key(request, caller=f"address:{address}", body=fingerprint)
+    key = idempotency_key(request, caller=f"address:{client_address(request)}", body=fingerprint)
     written = await container(request).register_user()(command, key=key)
     return answered(request, written, USER.created)
 
