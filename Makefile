@@ -35,6 +35,7 @@ test: install
 	scripts/ensure-redis
 	scripts/ensure-pgbouncer
 	scripts/ensure-prometheus
+	scripts/ensure-haproxy
 	$(BIN)/pytest
 
 # `serve` migrates first (CATALOG_AUTO_MIGRATE, on by default), once.

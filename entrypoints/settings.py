@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     events_subject_prefix: str = Field(default="catalog", pattern=r"^[A-Za-z0-9_-]{1,64}$")
     events_source: str = Field(default="/catalog", min_length=1)
     relay_in_process: bool = False  # `catalog serve --relay`
+    # On SIGTERM: /health/ready answers 503 and the process serves on this long (a load
+    # balancer notices), then finishes what is in flight within the shutdown timeout.
+    drain_seconds: float = Field(default=5.0, ge=0, le=300)
+    shutdown_timeout_seconds: int = Field(default=10, ge=1, le=600)
     relay_batch_size: int = Field(default=100, ge=1, le=1000)
     relay_poll_seconds: float = Field(default=1.0, gt=0, le=300)
     relay_retention_seconds: int = Field(default=86_400, ge=0)

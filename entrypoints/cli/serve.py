@@ -66,10 +66,10 @@ def serve(args: argparse.Namespace) -> None:
         asyncio.run(migrated(current))
         os.environ["CATALOG_AUTO_MIGRATE"] = "false"  # for the app (and its workers)
     with _metrics_directory(args.workers):
-        _uvicorn(args)
+        _uvicorn(args, shutdown_timeout=current.shutdown_timeout_seconds)
 
 
-def _uvicorn(args: argparse.Namespace) -> None:
+def _uvicorn(args: argparse.Namespace, *, shutdown_timeout: int) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -83,6 +83,7 @@ def _uvicorn(args: argparse.Namespace) -> None:
         access_log=False,  # AccessLogMiddleware logs each request, with its id
         log_config=None,  # keep ours
         server_header=False,
+        timeout_graceful_shutdown=shutdown_timeout,  # after the drain (http/draining.py)
     )
 
 

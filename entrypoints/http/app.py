@@ -13,6 +13,7 @@ from entrypoints import first_admin, version
 from entrypoints.container import Container, build_container, start, stop
 from entrypoints.http.auth import VerifiedTokens
 from entrypoints.http.docs import mount_docs
+from entrypoints.http.draining import Drain, DrainMiddleware
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.metrics import (
     Deferred,
@@ -87,8 +88,9 @@ def _lifespan(
         sampler: asyncio.Task[None] | None = None
         try:
             await _open(app, container, settings)
-            if settle_gc:
+            if settle_gc:  # a serving process: it drains on SIGTERM (draining.py)
                 _settle_garbage_collector()
+                app.state.drain.install()
             sampler = asyncio.create_task(sample_pool_forever(metrics, container.pool))
             log.info("started", backend=container.storage_kind())
             async with relay_in_background(container):
@@ -135,6 +137,7 @@ def create_app(
         telemetry=fastapi_telemetry(provider),  # type: ignore[arg-type]
     )
     app.state.container = container
+    app.state.drain = drain = Drain(settings.drain_seconds)
     install_error_handlers(app)
     for module in (items, users, auth, health):  # the busiest first: matching is in order
         # The routes go straight into the app's table: an included router adds a level of
@@ -155,4 +158,5 @@ def create_app(
             expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
         )
     install_middleware(app, max_body_bytes=settings.max_body_bytes, metrics=metrics)
+    app.add_middleware(DrainMiddleware, drain=drain)
     return app

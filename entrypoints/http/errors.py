@@ -129,7 +129,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem(request, error.status_code, detail=detail, headers=headers)
 
 
-def unavailable(request: Request, *, cause: str) -> Response:
+def unavailable(request: Request, *, cause: str, detail: str | None = None) -> Response:
     """503 for a database that is down, unreachable, too slow, or out of connections.
     The cause goes on the request's state (`unavailable_cause`) for the metrics."""
     request.state.unavailable_cause = cause
@@ -137,7 +137,7 @@ def unavailable(request: Request, *, cause: str) -> Response:
     return problem(
         request,
         status,
-        detail=f"the database is unavailable ({cause}); try again shortly",
+        detail=detail or f"the database is unavailable ({cause}); try again shortly",
         kind=kind,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )

@@ -29,7 +29,9 @@ def free_port() -> int:
 def catalog_env(database_url: str, **extra: str) -> dict[str, str]:
     """The caller's environment minus any CATALOG_* it has, plus the given settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CATALOG_")}
-    env |= {"CATALOG_DATABASE_URL": database_url, "CATALOG_LOG_FORMAT": "json", **extra}
+    # No drain: a test that stops a server does not wait for a load balancer (test_drain.py).
+    env |= {"CATALOG_DATABASE_URL": database_url, "CATALOG_LOG_FORMAT": "json"}
+    env |= {"CATALOG_DRAIN_SECONDS": "0", **extra}
     return env
 
 

@@ -1,7 +1,6 @@
 """The installed `catalog` command, as an operator runs it: real processes, a real socket."""
 
 import json
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -70,8 +69,8 @@ def test_a_served_process_registers_logs_in_and_publishes(
     with serving(tmp_path, url) as served:
         _register_login_publish(served)
         served.process.terminate()
-        # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit says why.
-        assert served.process.wait(timeout=15) in (0, -signal.SIGTERM)
+        # It drains (here for 0 s: catalog_env), shuts down gracefully and exits 0.
+        assert served.process.wait(timeout=15) == 0
     assert "Application shutdown complete" in served.log_text()
 
 

@@ -24,7 +24,9 @@ async def live() -> Response:
 
 @router.get("/ready", responses={503: {"model": Problem, "description": "Database unreachable"}})
 async def ready(request: Request) -> Response:
-    """The database answers a ping within two seconds."""
+    """The database answers a ping within two seconds, and no SIGTERM has come."""
+    if request.app.state.drain.draining:
+        return unavailable(request, cause="draining", detail="the process is shutting down")
     try:
         async with asyncio.timeout(PING_TIMEOUT_SECONDS):
             await container(request).ping()
