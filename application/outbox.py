@@ -14,25 +14,7 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from application.ports import Clock
-from domain.events import (
-    DomainEvent,
-    ItemCreated,
-    ItemDeleted,
-    ItemUpdated,
-    UserDeleted,
-    UserRegistered,
-    UserUpdated,
-)
-
-# Each event's aggregate, its name within it, and the field holding the aggregate's id.
-_ROUTES: dict[type[DomainEvent], tuple[str, str, str]] = {
-    UserRegistered: ("user", "registered", "user_id"),
-    UserUpdated: ("user", "updated", "user_id"),
-    UserDeleted: ("user", "deleted", "user_id"),
-    ItemCreated: ("item", "created", "item_id"),
-    ItemUpdated: ("item", "updated", "item_id"),
-    ItemDeleted: ("item", "deleted", "item_id"),
-}
+from domain.events import DomainEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +30,13 @@ class OutboxRecord:
 
 
 def outbox_record(event: DomainEvent, *, occurred_at: datetime) -> OutboxRecord:
-    aggregate, name, id_field = _ROUTES[type(event)]
+    aggregate = event.aggregate  # its id is the field `<aggregate>_id` (domain/events.py)
     payload = asdict(event)
     return OutboxRecord(
         event_id=uuid4(),
-        type=f"{aggregate}.{name}",
+        type=event.type,
         aggregate_type=aggregate,
-        aggregate_id=str(payload[id_field]),
+        aggregate_id=str(payload[f"{aggregate}_id"]),
         payload=payload,
         occurred_at=occurred_at,
     )

@@ -39,22 +39,12 @@ def _redo(parser: argparse.ArgumentParser) -> None:
 
 async def copy(args: argparse.Namespace) -> None:
     from adapters.sqlalchemy.snapshot import Snapshot
-    from adapters.sqlalchemy.transfer import transfer
     from adapters.sqlalchemy.transfer_engine import describe
 
     if args.source == args.target:
         raise _error("--from and --to name the same database")
-    target = _database_target(args.target)
-    started = time.monotonic()
-    try:
-        async with Snapshot(_url("--from", args.source)) as source:
-            await target.prepare(origin=describe(args.source), redo=args.redo)
-            with observer_on(sys.stderr) as observer:
-                verified = await transfer(source, target, observer)
-            await target.finish()
-    finally:
-        await target.dispose()
-    _summary(sys.stdout, "copied", verified, started, "verified: counts and SHA-256 match")
+    async with Snapshot(_url("--from", args.source)) as source:
+        await _into_database(args, source, origin=describe(args.source), done="copied")
 
 
 async def dump(args: argparse.Namespace) -> None:
@@ -74,20 +64,26 @@ async def dump(args: argparse.Namespace) -> None:
 
 async def restore(args: argparse.Namespace) -> None:
     from adapters.sqlalchemy.dump import DumpSource
-    from adapters.sqlalchemy.transfer import transfer
     from adapters.sqlalchemy.transfer_engine import head_revision
+
+    source = DumpSource(sys.stdin.buffer, revision=head_revision())
+    await _into_database(args, source, origin="a dump", done="restored")
+
+
+async def _into_database(args: argparse.Namespace, source: Any, *, origin: str, done: str) -> None:
+    """Streams `source` into the `--to` database, verified at the end (copy and restore)."""
+    from adapters.sqlalchemy.transfer import transfer
 
     target = _database_target(args.target)
     started = time.monotonic()
     try:
-        source = DumpSource(sys.stdin.buffer, revision=head_revision())
-        await target.prepare(origin="a dump", redo=args.redo)
+        await target.prepare(origin=origin, redo=args.redo)
         with observer_on(sys.stderr) as observer:
             verified = await transfer(source, target, observer)
         await target.finish()
     finally:
         await target.dispose()
-    _summary(sys.stdout, "restored", verified, started, "verified: counts and SHA-256 match")
+    _summary(sys.stdout, done, verified, started, "verified: counts and SHA-256 match")
 
 
 def _database_target(url: str | None) -> Any:

@@ -7,7 +7,6 @@ the database to the end and does not hold up the service's writers.
 """
 
 from collections.abc import AsyncIterator
-from types import TracebackType
 
 from sqlalchemy import Select, Table, func, select, text
 from sqlalchemy.dialects.postgresql import REGCLASS
@@ -43,7 +42,7 @@ class Snapshot:
             await self._begin(connection)
             await self._check_revision(connection)
         except BaseException:
-            await self.__aexit__(None, None, None)
+            await self.__aexit__()
             raise
         return self
 
@@ -67,12 +66,7 @@ class Snapshot:
                 "run `catalog migrate` on the source first"
             )
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *_: object) -> None:
         try:
             if self._connection is not None:
                 await self._connection.close()  # and so the read transaction ends

@@ -32,9 +32,9 @@ class StatusNoted:
         await self.send(message)
 
 
-class Observed:
-    """Base of the middleware that look at every answer once it is given (or failed):
-    `observe` gets the request's scope, the status and how long it took."""
+class HttpOnly:
+    """Base of the middleware that act on HTTP requests alone: `handle` gets those, the
+    rest (lifespan, websockets) pass straight through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,7 +42,18 @@ class Observed:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
+        else:
+            await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class Observed(HttpOnly):
+    """Base of the middleware that look at every answer once it is given (or failed):
+    `observe` gets the request's scope, the status and how long it took."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         noted = StatusNoted(send)
         try:

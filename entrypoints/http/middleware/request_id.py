@@ -3,9 +3,9 @@
 import random
 import re
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from entrypoints.http.middleware.headers import header
+from entrypoints.http.middleware.headers import HttpOnly, header
 from entrypoints.logging import request_id_var
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -13,17 +13,11 @@ _SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 _random_bits = random.getrandbits  # correlation ids, not secrets
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(HttpOnly):
     """Keeps the caller's `X-Request-ID` when it is sane, else makes one; puts it on the
     response and in `request_id_var`, so every log line of the request carries it."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = header(scope, REQUEST_ID_HEADER)
         if given is not None and _SANE_REQUEST_ID.fullmatch(given):
             raw = given
