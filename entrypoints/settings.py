@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     db_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     db_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=3600)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    # Streaming replicas the reads go to (comma-separated URLs), each with a pool of
+    # `db_pool_size` of its own; one lagging more than the bound is not used.
+    database_replica_urls: Annotated[list[str], NoDecode] = []
+    replica_max_lag_seconds: float = Field(default=1.0, ge=0, le=3600)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     cors_origins: Annotated[list[str], NoDecode] = []
     # An administrator created at start-up when no user has this email (first_admin.py).
@@ -70,7 +74,7 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "database_replica_urls", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

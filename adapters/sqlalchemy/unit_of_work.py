@@ -15,6 +15,7 @@ Every registered entity's repository is an attribute named after its table (`uow
 
 from typing import Any, Self
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sqlalchemy.database import Database
@@ -26,9 +27,13 @@ from adapters.sqlalchemy.repositories import (
     SqlAlchemyRepository,
     SqlAlchemyUserRepository,
 )
+from application.consistency import record_write
 from domain.events import DomainEvent
 from domain.items import Item
 from domain.sessions import Session
+
+# Where the primary's WAL is once a commit returned: at or past the commit's record.
+_POSITION = text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
 
 
 class SqlAlchemyUnitOfWork:
@@ -38,9 +43,12 @@ class SqlAlchemyUnitOfWork:
     sessions: SqlAlchemyRepository[Session]
     idempotency: SqlAlchemyIdempotencyStore
 
-    def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:
+    def __init__(
+        self, database: Database, *, outbox: OutboxWriter | None = None, positions: bool = False
+    ) -> None:
         self._database = database
         self._outbox = outbox
+        self._positions = positions  # read replicas configured: record the commit's position
         self._written = 0  # events already in the outbox
         self._session: AsyncSession | None = None
         self.events: list[DomainEvent] = []
@@ -92,15 +100,22 @@ class SqlAlchemyUnitOfWork:
                 self._written = len(self.events)
             await self._session.commit()
         self.committed = True
+        if self._positions:
+            with translated():
+                position = (await self._session.execute(_POSITION)).scalar()
+            record_write(int(position or 0))
 
 
 class SqlAlchemyUnitOfWorkFactory:
     """Units of work on `database`; with an `outbox` writer (publishing configured), each
     writes the events it recorded into the outbox as it commits."""
 
-    def __init__(self, database: Database, *, outbox: OutboxWriter | None = None) -> None:
+    def __init__(
+        self, database: Database, *, outbox: OutboxWriter | None = None, positions: bool = False
+    ) -> None:
         self._database = database
         self._outbox = outbox
+        self._positions = positions
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._database, outbox=self._outbox)
+        return SqlAlchemyUnitOfWork(self._database, outbox=self._outbox, positions=self._positions)

@@ -7,7 +7,9 @@ and the relay's `relay_store` and `wakeup`. Every clock comes from the container
 unit of work, read, ping or migration does.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from functools import partial
 
 from dependency_injector import containers, providers
@@ -31,6 +33,7 @@ from adapters.sqlalchemy.mapping import SESSIONS
 from adapters.sqlalchemy.outbox import OutboxWriter
 from adapters.sqlalchemy.readers import SqlAlchemyItemReader, SqlAlchemyReader, SqlAlchemyUserReader
 from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
+from adapters.sqlalchemy.replicas import Replica, ReplicaSet, RoutedRows
 from adapters.sqlalchemy.rows import CoreRows, RowSource
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.ports import Clock
@@ -85,6 +88,42 @@ def _rows(dialect: Dialect, database: Database) -> RowSource:
     return AsyncpgRows(database) if dialect.direct_reads else CoreRows(database)
 
 
+async def _replica_set(
+    settings: Settings, dialect: Dialect, timeouts: DatabaseTimeouts, primary: AsyncEngine
+) -> AsyncIterator[ReplicaSet | None]:
+    """The replicas of `CATALOG_DATABASE_REPLICA_URLS`, sampled in the background while
+    the process runs (replicas.py); None without any."""
+    urls = settings.database_replica_urls
+    if not urls:
+        yield None
+        return
+    size = settings.db_pool_size
+    engines = [create_engine(dialect, url, pool_size=size, timeouts=timeouts) for url in urls]
+    replicas = []
+    for index, engine in enumerate(engines):
+        database = Database(engine)
+        replicas.append(Replica(f"replica{index}", database, _rows(dialect, database)))
+    found = ReplicaSet(
+        primary.connect,
+        replicas,
+        max_lag=settings.replica_max_lag_seconds,
+        timeout=timeouts.connect,
+    )
+    sampler = asyncio.create_task(found.run())
+    try:
+        yield found
+    finally:
+        sampler.cancel()
+        with suppress(asyncio.CancelledError):
+            await sampler
+        for engine in engines:
+            await engine.dispose()
+
+
+def _routed(primary: RowSource, replicas: ReplicaSet | None) -> RowSource:
+    return primary if replicas is None else RoutedRows(primary, replicas)
+
+
 def _outbox_writer(clock: Clock | None) -> OutboxWriter | None:
     return None if clock is None else OutboxWriter(clock)
 
@@ -116,11 +155,18 @@ class SqlStorage(containers.DeclarativeContainer):
         _engine, dialect, url, pool_size=settings.provided.db_pool_size, timeouts=timeouts
     )
     database = providers.Singleton(Database, engine)
-    rows = providers.Singleton(_rows, dialect, database)
+    primary_rows = providers.Singleton(_rows, dialect, database)
+    replica_set = providers.Resource(_replica_set, settings, dialect, timeouts, engine)
+    rows = providers.Singleton(_routed, primary_rows, replica_set)
     outbox = providers.Singleton(
         _outbox_writer, providers.Callable(options.outbox_clock, settings, clock)
     )
-    uow = providers.Singleton(SqlAlchemyUnitOfWorkFactory, database, outbox=outbox)
+    uow = providers.Singleton(
+        SqlAlchemyUnitOfWorkFactory,
+        database,
+        outbox=outbox,
+        positions=providers.Callable(bool, settings.provided.database_replica_urls),
+    )
     users = providers.Singleton(SqlAlchemyUserReader, rows)
     items = providers.Singleton(SqlAlchemyItemReader, rows)
     sessions = providers.Singleton(SqlAlchemyReader, SESSIONS, rows)

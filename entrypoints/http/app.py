@@ -157,6 +157,11 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
         )
-    install_middleware(app, max_body_bytes=settings.max_body_bytes, metrics=metrics)
+    install_middleware(
+        app,
+        max_body_bytes=settings.max_body_bytes,
+        metrics=metrics,
+        consistency=bool(settings.database_replica_urls),
+    )
     app.add_middleware(DrainMiddleware, drain=drain)
     return app
