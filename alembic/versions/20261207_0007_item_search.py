@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_search"
-down_revision: str | Sequence[str] | None = "0005_trace"
+revision: str = "0007_search"
+down_revision: str | Sequence[str] | None = "0006_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
