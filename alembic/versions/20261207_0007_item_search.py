@@ -1,6 +1,6 @@
 """`q` is served by an index: pg_trgm GIN on PostgreSQL, an FTS5 trigram table on SQLite.
 
-Revision ID: 0006_search
+Revision ID: 0007_search
 Revises: 0005_trace
 Create Date: 2026-12-07
 """
