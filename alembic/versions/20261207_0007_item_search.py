@@ -1,7 +1,7 @@
 """`q` is served by an index: pg_trgm GIN on PostgreSQL, an FTS5 trigram table on SQLite.
 
 Revision ID: 0007_search
-Revises: 0005_trace
+Revises: 0006_sessions
 Create Date: 2026-12-07
 """
 
