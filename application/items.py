@@ -66,8 +66,8 @@ class DeleteItemCommand:
 def check_filter(where: ItemFilter) -> ItemFilter:
     """Bounds the filters as strictly as the fields they filter."""
     contains = where.name_contains
-    if contains is not None and not rules.SEARCH_MIN <= len(contains) <= rules.NAME_MAX:
-        raise InvariantViolated("q", f"must be {rules.SEARCH_MIN} to {rules.NAME_MAX} characters")
+    if contains is not None and len(contains) > rules.NAME_MAX:
+        raise InvariantViolated("q", f"must be at most {rules.NAME_MAX} characters")
     if contains is not None and rules.has_control_characters(contains):
         # No name holds one (and PostgreSQL cannot even compare a NUL byte).
         raise InvariantViolated("q", "must not contain control characters")

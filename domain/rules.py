@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 from domain.errors import InvariantViolated
 
 NAME_MAX = 100
-SEARCH_MIN = 3  # the shortest text a trigram index serves: a search for less would scan
 UNSAVED = 0  # the id of an entity not yet persisted; storage assigns ids from 1
 ID_MAX = 2**31 - 1  # the largest id storage holds: ids are INTEGER columns
 _ALLOWED_IN_TEXT = frozenset("\n\r\t")

@@ -13,14 +13,10 @@ R = TypeVar("R", bound=Stored)
 def matches(item: Item, where: ItemFilter) -> bool:
     return (
         (where.owner_id is None or item.owner_id == where.owner_id)
-        and (where.name_contains is None or _contains(item, where.name_contains.lower()))
+        and (where.name_contains is None or where.name_contains.lower() in item.name.lower())
         and (where.min_price is None or item.price >= where.min_price)
         and (where.max_price is None or item.price <= where.max_price)
     )
-
-
-def _contains(item: Item, text: str) -> bool:
-    return text in item.name.lower() or text in (item.description or "").lower()
 
 
 def page(rows: Iterable[R], request: PageRequest, *, columns: tuple[str, ...]) -> list[R]:

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, select, tuple_
 
-from adapters.sqlalchemy.search import TextSearch, search_params
 from adapters.sqlalchemy.tables import items, users
 from application.pagination import ItemFilter, PageRequest, Sort
 
 Query = tuple[Select[Any], dict[str, Any]]
 Conditions = Callable[[tuple[str, ...]], list[ColumnElement[bool]]]
+_ESCAPE = "/"
 
 
 def _no_conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
@@ -62,12 +62,19 @@ def export_batch(where: ItemFilter, *, after_id: int, limit: int) -> Query:
     return stmt, {**params, "after_id": after_id, "limit": limit}
 
 
+def escape_like(text: str) -> str:
+    """`text` matched literally inside LIKE: its % and _ match themselves."""
+    return (
+        text.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
+    )
+
+
 def _item_params(where: ItemFilter) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if where.owner_id is not None:
         params["owner_id"] = where.owner_id
     if where.name_contains is not None:
-        params.update(search_params(where.name_contains))
+        params["name_contains"] = escape_like(where.name_contains)
     if where.min_price is not None:
         params["min_price"] = where.min_price
     if where.max_price is not None:
@@ -123,8 +130,9 @@ def _item_conditions(names: tuple[str, ...]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if "owner_id" in names:
         conditions.append(items.c.owner_id == bindparam("owner_id"))
-    if "name_contains" in names:  # case-insensitive, in the name or the description
-        conditions.append(TextSearch())
+    if "name_contains" in names:  # case-insensitive; the value arrives escaped
+        pattern = bindparam("name_contains", type_=items.c.name.type)
+        conditions.append(items.c.name.icontains(pattern, escape=_ESCAPE))
     if "min_price" in names:
         conditions.append(items.c.price >= bindparam("min_price"))
     if "max_price" in names:

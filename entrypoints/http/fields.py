@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from domain.items import DESCRIPTION_MAX, PRICE_MAX
-from domain.rules import NAME_MAX, SEARCH_MIN
+from domain.rules import NAME_MAX
 from domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 # The patterns say in the document what the domain checks (domain/rules.py, users.py):
@@ -95,7 +95,7 @@ Price = Annotated[
 ]
 NameContains = Annotated[
     str,
-    Field(min_length=SEARCH_MIN, max_length=NAME_MAX),
+    Field(max_length=NAME_MAX),
     _documented(NAME_CONTAINS_PATTERN),
 ]
 Cursor = Annotated[str, Field(max_length=200), _documented(CURSOR_PATTERN)]

