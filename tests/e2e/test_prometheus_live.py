@@ -53,6 +53,9 @@ def _query(client: httpx.Client, expr: str) -> list[dict[str, object]]:
         response = client.get("/api/v1/query", params={"query": expr})
     except httpx.TransportError:
         return []  # not listening yet
+    if response.status_code == 503:
+        return []  # listening, not ready yet (its answer is plain text then)
+    assert response.status_code == 200, response.text
     result: list[dict[str, object]] = response.json()["data"]["result"]
     return result
 

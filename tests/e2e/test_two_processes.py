@@ -109,6 +109,17 @@ def _user_row_locked(url: str, user_id: int) -> Iterator[None]:
         yield
 
 
+async def _claimed(url: str, key: str, *, seconds: float = 60.0) -> None:
+    """Waits until the claim of `key` is committed (the claim has its own transaction)."""
+    args = make_url(url).translate_connect_args(username="user", database="dbname")
+    deadline = asyncio.get_running_loop().time() + seconds
+    with psycopg.connect(**args, autocommit=True) as conn:
+        query = "SELECT count(*) FROM idempotency_keys WHERE key = %s"
+        while conn.execute(query, [key]).fetchone() != (1,):
+            assert asyncio.get_running_loop().time() < deadline, f"{key} never claimed"
+            await asyncio.sleep(0.05)
+
+
 async def test_a_retry_while_the_first_is_in_flight_in_another_process_is_a_409(
     pair: tuple[Served, Served], shared_url: str
 ) -> None:
@@ -117,7 +128,7 @@ async def test_a_retry_while_the_first_is_in_flight_in_another_process_is_a_409(
     body = {"name": unique("slow"), "price": "5.00"}
     with _user_row_locked(shared_url, owner_id):
         first = asyncio.create_task(_one(pair[0], "POST", "/items", json=body, headers=headers))
-        await asyncio.sleep(1)  # it has claimed the key, and waits for the lock
+        await _claimed(shared_url, headers["Idempotency-Key"])  # and waits for the lock
         problem(await _one(pair[1], "POST", "/items", json=body, headers=headers), 409)
     created = await first
     assert created.status_code == 201, created.text

@@ -5,6 +5,7 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
@@ -17,6 +18,7 @@ from adapters.sqlalchemy.relay_store import SqlAlchemyOutboxStore
 from application.outbox import BrokerUnavailable, OutboxRecord, outbox_records
 from domain.events import ItemCreated, UserRegistered
 from tests.integration.outbox import (
+    CountingPublisher,
     Relays,
     eventually,
     migrated_engine,
@@ -154,10 +156,11 @@ async def test_the_relay_survives_a_broker_outage_and_drains_the_backlog(
         private_nats.stop()
 
         await write(engine, updates(1, range(3, 6)))  # writes never wait for the broker
-        attempts = publisher.attempts
-        await asyncio.sleep(2)
+        attempts, started = publisher.attempts, asyncio.get_running_loop().time()
+        await eventually(partial(_tried, publisher, attempts + 4), seconds=30)
+        # Backing off, not spinning: four tries take at least three waits of 0.1 s or more.
+        assert asyncio.get_running_loop().time() - started >= 0.3
         assert not running.done()
-        assert publisher.attempts - attempts < 15  # backing off, not spinning
         assert sum(row["published_at"] is None for row in await outbox_rows(engine)) == 3
 
         private_nats.start()
@@ -166,6 +169,10 @@ async def test_the_relay_survives_a_broker_outage_and_drains_the_backlog(
         running.cancel()
     data = [event["data"] for event in cloudevents(await stream_messages(target))]
     assert data == [{"item_id": 1, "version": v} for v in range(1, 6)]
+
+
+async def _tried(publisher: CountingPublisher, count: int) -> bool:
+    return publisher.attempts >= count
 
 
 async def _published(target: StreamTarget, count: int) -> bool:
